@@ -1,0 +1,81 @@
+"""Helpers shared by CLI commands: progress bars, run recording, JSON output."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from synthguard.ledger import RunRecord, RunStore
+from synthguard.progress import ProgressCallback
+
+console = Console(stderr=True)
+
+
+@contextlib.contextmanager
+def progress_bar() -> Iterator[ProgressCallback]:
+    """A rich progress bar (on stderr) as a library progress callback, one bar per stage."""
+    columns = (
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+    )
+    tasks: dict[str, TaskID] = {}
+    with Progress(*columns, console=console, transient=False,
+                  disable=not sys.stderr.isatty() and not _force_bars()) as bar:
+
+        def callback(stage: str, done: float, total: float | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total, rate="")
+            task = bar.tasks[tasks[stage]]
+            elapsed = task.elapsed or 0.0
+            rate = f"{done / elapsed:,.0f}/s" if elapsed > 0 and done else ""
+            bar.update(tasks[stage], completed=done, total=total, rate=rate)
+
+        yield callback
+
+
+def _force_bars() -> bool:
+    import os
+
+    return os.environ.get("SYNTHGUARD_PROGRESS") == "1"
+
+
+def store_from(args: Any) -> RunStore:
+    return RunStore()  # `--store` is exported as $SYNTHGUARD_STORE by cli.main
+
+
+@contextlib.contextmanager
+def recorded_run(args: Any, command: str, **fields: Any) -> Iterator[RunRecord]:
+    """Record a run in the store: 'ok' on success, 'failed' (with the error type) otherwise."""
+    store = store_from(args)
+    record = RunRecord(command=command, **fields)
+    try:
+        yield record
+    except BaseException as exc:
+        record.metrics.setdefault("error", type(exc).__name__)
+        store.finish(record, status="failed")
+        raise
+    store.finish(record, status="ok")
+
+
+def print_json(payload: Any) -> None:
+    print(json.dumps(payload, indent=2, sort_keys=True, default=str))
+
+
+def existing_path(value: str) -> Path:
+    return Path(value)

@@ -1,0 +1,230 @@
+"""Column kinds inferred on top of SDV's ``Metadata``, overridable by a JSON file.
+
+SDV's detection gives sdtypes (numerical, categorical, datetime, id, PII types such as
+email); we map them to a short list of kinds every part of synthguard understands and add
+what SDV does not say: free-text columns (long, mostly unique strings) and public bounds for
+numeric columns when the user states them (DP generators need bounds that do not leak).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from synthguard.errors import SchemaError
+
+TABLE_NAME = "table"
+
+_PII_SDTYPES = {
+    "email", "phone_number", "ssn", "credit_card_number", "name", "first_name", "last_name",
+    "address", "street_address", "postcode", "ipv4_address", "ipv6_address", "iban",
+    "license_plate", "url", "company",
+}
+_PII_NAME_HINTS = (
+    "name", "email", "phone", "ssn", "address", "street", "zip", "postcode", "iban", "card",
+    "passport", "licen", "ip_", "birth",
+)
+
+
+class ColumnKind(str, Enum):
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    DATETIME = "datetime"
+    ID = "id"
+    TEXT = "text"
+    PII = "pii"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What synthguard knows about one column."""
+
+    kind: ColumnKind
+    sdtype: str
+    pii_type: str | None = None
+    bounds: tuple[float, float] | None = None
+    integer: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["kind"] = self.kind.value
+        if self.bounds is not None:
+            out["bounds"] = list(self.bounds)
+        return out
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Column name -> :class:`ColumnSpec`, in table order."""
+
+    columns: dict[str, ColumnSpec] = field(default_factory=dict)
+
+    def names(self, *kinds: ColumnKind) -> list[str]:
+        return [name for name, spec in self.columns.items() if not kinds or spec.kind in kinds]
+
+    @property
+    def numeric(self) -> list[str]:
+        return self.names(ColumnKind.NUMERIC)
+
+    @property
+    def categorical(self) -> list[str]:
+        return self.names(ColumnKind.CATEGORICAL)
+
+    @property
+    def pii(self) -> list[str]:
+        return self.names(ColumnKind.PII)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"columns": {name: spec.to_dict() for name, spec in self.columns.items()}}
+
+    def to_sdv_metadata(self) -> Any:
+        """An SDV ``Metadata`` for one table named ``table`` that agrees with this schema."""
+        from sdv.metadata import Metadata
+
+        columns: dict[str, dict[str, Any]] = {}
+        for name, spec in self.columns.items():
+            if spec.kind is ColumnKind.NUMERIC:
+                columns[name] = {"sdtype": "numerical"}
+            elif spec.kind is ColumnKind.DATETIME:
+                columns[name] = {"sdtype": "datetime"}
+            elif spec.kind is ColumnKind.ID:
+                columns[name] = {"sdtype": "id"}
+            elif spec.kind is ColumnKind.PII and spec.sdtype not in ("categorical", "unknown"):
+                columns[name] = {"sdtype": spec.sdtype, "pii": True}
+            else:
+                columns[name] = {"sdtype": "categorical"}
+        return Metadata.load_from_dict(
+            {"tables": {TABLE_NAME: {"columns": columns}}, "relationships": [],
+             "METADATA_SPEC_VERSION": "V1"}
+        )
+
+    def require(self, frame: pd.DataFrame) -> None:
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise SchemaError(f"columns {missing} of the schema are not in the table")
+
+
+def _looks_like_text(series: pd.Series) -> bool:
+    values = series.dropna().astype(str)
+    if values.empty:
+        return False
+    return bool(values.str.len().mean() > 40 and values.str.contains(" ").mean() > 0.5)
+
+
+def _sdv_sdtypes(frame: pd.DataFrame) -> dict[str, str]:
+    try:
+        from sdv.metadata import Metadata
+
+        metadata = Metadata.detect_from_dataframes({TABLE_NAME: frame})
+        cols = metadata.to_dict()["tables"][TABLE_NAME]["columns"]
+        return {name: str(spec.get("sdtype", "categorical")) for name, spec in cols.items()}
+    except Exception:  # SDV detection is a hint; fall back to dtype rules
+        return {}
+
+
+def infer_schema(frame: pd.DataFrame, *, overrides: str | Path | dict[str, Any] | None = None) -> Schema:
+    """Infer column kinds of ``frame`` and apply ``overrides`` (a JSON file path or dict)."""
+    sdtypes = _sdv_sdtypes(frame)
+    columns: dict[str, ColumnSpec] = {}
+    n_rows = len(frame)
+    for name in frame.columns:
+        series = frame[name]
+        sdtype = sdtypes.get(name, "unknown")
+        lowered = str(name).lower()
+        nunique = series.nunique(dropna=True)
+        if pd.api.types.is_bool_dtype(series):
+            spec = ColumnSpec(ColumnKind.CATEGORICAL, "boolean")
+        elif pd.api.types.is_numeric_dtype(series):
+            integer = bool(pd.api.types.is_integer_dtype(series) or
+                           (series.dropna() % 1 == 0).all())
+            if sdtype == "id" or (integer and nunique == n_rows and n_rows > 50 and lowered.endswith("id")):
+                spec = ColumnSpec(ColumnKind.ID, "id")
+            elif nunique <= 2:
+                spec = ColumnSpec(ColumnKind.CATEGORICAL, "categorical")
+            else:
+                spec = ColumnSpec(ColumnKind.NUMERIC, "numerical", integer=integer)
+        elif pd.api.types.is_datetime64_any_dtype(series) or sdtype == "datetime":
+            spec = ColumnSpec(ColumnKind.DATETIME, "datetime")
+        elif sdtype in _PII_SDTYPES:
+            spec = ColumnSpec(ColumnKind.PII, sdtype, pii_type=sdtype)
+        elif sdtype == "id" or (nunique == n_rows and n_rows > 50 and lowered.endswith("id")):
+            spec = ColumnSpec(ColumnKind.ID, "id")
+        elif _looks_like_text(series):
+            spec = ColumnSpec(ColumnKind.TEXT, "text")
+        elif any(hint in lowered for hint in _PII_NAME_HINTS) and nunique > 0.5 * max(n_rows, 1):
+            spec = ColumnSpec(ColumnKind.PII, "unknown", pii_type="unknown")
+        else:
+            spec = ColumnSpec(ColumnKind.CATEGORICAL, "categorical")
+        columns[str(name)] = spec
+    schema = Schema(columns)
+    if overrides is not None:
+        schema = apply_overrides(schema, overrides)
+    return schema
+
+
+def apply_overrides(schema: Schema, overrides: str | Path | dict[str, Any]) -> Schema:
+    """Apply a JSON override: ``{"columns": {"age": {"kind": "numeric", "bounds": [17, 90]}}}``.
+
+    SDV metadata JSON (``{"tables": {name: {"columns": {col: {"sdtype": ...}}}}}``) is
+    accepted as well.
+    """
+    if not isinstance(overrides, dict):
+        path = Path(overrides)
+        if not path.exists():
+            raise SchemaError(f"metadata file {str(path)!r} does not exist")
+        try:
+            overrides = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise SchemaError(f"metadata file {str(path)!r} is not valid JSON: {exc}") from None
+    assert isinstance(overrides, dict)
+    if "tables" in overrides:
+        tables = overrides["tables"]
+        if not tables:
+            raise SchemaError("metadata file has no tables")
+        first = next(iter(tables.values()))
+        raw = {c: {"kind": _kind_from_sdtype(s.get("sdtype", "categorical"))}
+               for c, s in first.get("columns", {}).items()}
+    else:
+        raw = overrides.get("columns", {})
+    if not isinstance(raw, dict):
+        raise SchemaError('metadata "columns" must be an object mapping column -> settings')
+    columns = dict(schema.columns)
+    for name, settings in raw.items():
+        if name not in columns:
+            raise SchemaError(
+                f"metadata names column {name!r}, which is not in the table; columns: {list(columns)}"
+            )
+        spec = columns[name]
+        kind = settings.get("kind", spec.kind.value)
+        try:
+            kind_enum = ColumnKind(kind)
+        except ValueError:
+            allowed = [k.value for k in ColumnKind]
+            raise SchemaError(f"column {name!r}: unknown kind {kind!r}; use one of {allowed}") from None
+        bounds = settings.get("bounds", spec.bounds)
+        if bounds is not None:
+            if len(bounds) != 2 or float(bounds[0]) >= float(bounds[1]):
+                raise SchemaError(f"column {name!r}: bounds must be [low, high] with low < high")
+            bounds = (float(bounds[0]), float(bounds[1]))
+        columns[name] = replace(
+            spec, kind=kind_enum, bounds=bounds,
+            sdtype=settings.get("sdtype", _sdtype_for(kind_enum, spec.sdtype)),
+            pii_type=settings.get("pii_type", spec.pii_type),
+        )
+    return Schema(columns)
+
+
+def _kind_from_sdtype(sdtype: str) -> str:
+    mapping = {"numerical": "numeric", "categorical": "categorical", "boolean": "categorical",
+               "datetime": "datetime", "id": "id"}
+    return mapping.get(sdtype, "pii")
+
+
+def _sdtype_for(kind: ColumnKind, previous: str) -> str:
+    return {ColumnKind.NUMERIC: "numerical", ColumnKind.CATEGORICAL: "categorical",
+            ColumnKind.DATETIME: "datetime", ColumnKind.ID: "id"}.get(kind, previous)

@@ -1,0 +1,27 @@
+"""Generators: one registry of tabular and text generators behind one protocol."""
+
+from __future__ import annotations
+
+from synthguard.generators.base import Capabilities, Generator, GeneratorParams, PrivacySpend
+from synthguard.generators.persist import load_generator, save_generator
+from synthguard.generators.registry import (
+    GENERATORS,
+    create_generator,
+    get_generator,
+    list_generators,
+    register_generator,
+)
+
+__all__ = [
+    "GENERATORS",
+    "Capabilities",
+    "Generator",
+    "GeneratorParams",
+    "PrivacySpend",
+    "create_generator",
+    "get_generator",
+    "list_generators",
+    "load_generator",
+    "register_generator",
+    "save_generator",
+]

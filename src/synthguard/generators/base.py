@@ -1,0 +1,142 @@
+"""The generator protocol every tabular and text generator follows.
+
+``fit(data, *, schema, seed) -> self``; ``sample(n, *, seed) -> data`` (never mutates the
+model); ``save(dir) -> manifest sha``; ``load(dir)``; ``describe()``; ``privacy_spent()``.
+Capabilities are a frozen dataclass the CLI, the app and the contract tests read.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from synthguard.errors import ParameterError
+from synthguard.progress import ProgressCallback
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a generator can do; read instead of ``isinstance``."""
+
+    modality: str = "tabular"  # "tabular" | "text"
+    dp: bool = False
+    mechanism: str | None = None  # e.g. "AIM (zCDP, Gaussian)", "DP-SGD"
+    accountant: str | None = None  # e.g. "zCDP", "RDP", "PRV"
+    seeded: bool = True
+    conditional: bool = False
+    pickled: bool = False  # saved model contains a pickle: load needs a trusted manifest
+    extra: str | None = None  # optional dependency group, shown by `synthguard doctor`
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PrivacySpend:
+    """The (ε, δ) guarantee of one DP fit, and how it was accounted."""
+
+    epsilon: float
+    delta: float
+    mechanism: str
+    accountant: str
+    rho: float | None = None  # zCDP parameter when the mechanism is zCDP
+    public: tuple[str, ...] = ()  # what was treated as public (schema, bounds, domain)
+    notes: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["public"] = list(self.public)
+        return out
+
+
+@dataclass(frozen=True)
+class GeneratorParams:
+    """Base of each generator's typed parameters; subclasses add fields and validate them."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> GeneratorParams:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ParameterError(
+                f"unknown parameter(s) {unknown} for this generator; it takes {sorted(known)}"
+            )
+        return cls(**values)
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """Parameter names with their defaults (for `synthguard generators`)."""
+        return {f.name: f.default for f in fields(cls)}
+
+
+@dataclass
+class FitInfo:
+    """What a fit learned about its training data (hash, rows), recorded in the manifest."""
+
+    data_sha256: str | None = None
+    n_rows: int = 0
+    columns: list[str] = field(default_factory=list)
+
+
+class Generator(ABC):
+    """Abstract base of every generator. Subclasses set ``name``, ``caps`` and ``Params``."""
+
+    name: ClassVar[str]
+    caps: ClassVar[Capabilities] = Capabilities()
+    Params: ClassVar[type[GeneratorParams]] = GeneratorParams
+    summary: ClassVar[str] = ""
+
+    def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
+        if params is None:
+            params = self.Params.from_dict(kwargs)
+        elif kwargs:
+            raise ParameterError("pass either a params object or keyword parameters, not both")
+        self.params = params
+        self.fit_info = FitInfo()
+
+    @abstractmethod
+    def fit(
+        self, data: Any, *, schema: Any = None, seed: int = 0,
+        progress: ProgressCallback | None = None,
+    ) -> Generator:
+        """Learn from ``data``; return ``self``."""
+
+    @abstractmethod
+    def sample(
+        self, n: int, *, seed: int = 0, progress: ProgressCallback | None = None
+    ) -> pd.DataFrame:
+        """Draw ``n`` synthetic rows (or documents); the same seed gives the same output."""
+
+    def privacy_spent(self) -> PrivacySpend | None:
+        """The DP guarantee of the last fit; ``None`` for non-private generators."""
+        return None
+
+    @abstractmethod
+    def save_files(self, folder: Path) -> None:
+        """Write the model's own files into ``folder`` (the manifest is written by ``save``)."""
+
+    @classmethod
+    @abstractmethod
+    def load_files(cls, folder: Path, params: GeneratorParams) -> Generator:
+        """Rebuild a fitted generator from files already verified against their manifest."""
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "capabilities": self.caps.to_dict(),
+            "params": self.params.to_dict(),
+            "fit": asdict(self.fit_info),
+        }
+
+
+def check_rows(n: int) -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        raise ParameterError(f"--rows must be a positive integer, got {n!r}")

@@ -1,0 +1,172 @@
+"""The local run store: every command records what it read, did and wrote.
+
+SQLite under the user's data dir (``SYNTHGUARD_HOME`` or ``--store`` overrides). A record
+holds hashes and parameters, never raw values. Saved-model manifests are trusted only if their
+SHA-256 is recorded here, because SDV models are pickles and a pickle from elsewhere is code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from synthguard._io import to_jsonable
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    command TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,
+    code_version TEXT NOT NULL,
+    seed INTEGER,
+    dataset_sha256 TEXT,
+    plugin TEXT,
+    record_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trusted_manifests (
+    manifest_sha256 TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+"""
+
+_TRACKED_PACKAGES = ("synthguard", "sdv", "sdmetrics", "rdt", "torch", "numpy", "pandas",
+                     "scikit-learn", "fairlearn", "presidio-analyzer", "opacus", "mbi")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the packages that shape results (for manifests and run records)."""
+    found = {"python": platform.python_version()}
+    for name in _TRACKED_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def default_store_path() -> Path:
+    """``$SYNTHGUARD_STORE``, else ``$SYNTHGUARD_HOME/runs.sqlite``, else the user data dir."""
+    explicit = os.environ.get("SYNTHGUARD_STORE")
+    if explicit:
+        return Path(explicit)
+    home = os.environ.get("SYNTHGUARD_HOME")
+    if home:
+        return Path(home) / "runs.sqlite"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("synthguard")) / "runs.sqlite"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class RunRecord:
+    """What one command did: inputs' and outputs' SHA-256, parameters, versions, results."""
+
+    command: str
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    started: str = field(default_factory=_now)
+    finished: str | None = None
+    status: str = "running"
+    seed: int | None = None
+    dataset_sha256: str | None = None
+    plugin: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    privacy: dict[str, Any] | None = None
+    versions: dict[str, str] = field(default_factory=versions)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(asdict(self))  # type: ignore[no-any-return]
+
+
+class RunStore:
+    """SQLite-backed store of run records and trusted manifests."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as conn:
+            conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection in one transaction (committed on success, rolled back on error)."""
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def save(self, record: RunRecord, conn: sqlite3.Connection | None = None) -> None:
+        """Insert or update ``record`` (optionally inside an open transaction)."""
+        row = (
+            record.run_id, record.command, record.started, record.finished, record.status,
+            record.versions.get("synthguard", "dev"), record.seed, record.dataset_sha256,
+            record.plugin, json.dumps(record.to_dict(), sort_keys=True),
+        )
+        sql = "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)"
+        if conn is not None:
+            conn.execute(sql, row)
+            return
+        with self.connect() as own:
+            own.execute(sql, row)
+
+    def finish(self, record: RunRecord, *, status: str = "ok") -> None:
+        record.finished = _now()
+        record.status = status
+        self.save(record)
+
+    def list(self, *, limit: int = 50, command: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT record_json FROM runs"
+        args: tuple[Any, ...] = ()
+        if command:
+            sql += " WHERE command = ?"
+            args = (command,)
+        sql += " ORDER BY started DESC, rowid DESC LIMIT ?"
+        with self.connect() as conn:
+            rows = conn.execute(sql, (*args, limit)).fetchall()
+        return [json.loads(r["record_json"]) for r in rows]
+
+    def get(self, run_id: str) -> dict[str, Any] | None:
+        with self.connect() as conn:
+            row = conn.execute("SELECT record_json FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return json.loads(row["record_json"]) if row else None
+
+    def trust_manifest(self, manifest_sha256: str, *, run_id: str, path: str | Path) -> None:
+        with self.connect() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO trusted_manifests VALUES (?,?,?,?)",
+                (manifest_sha256, run_id, str(path), _now()),
+            )
+
+    def is_trusted(self, manifest_sha256: str) -> bool:
+        with self.connect() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM trusted_manifests WHERE manifest_sha256 = ?", (manifest_sha256,)
+            ).fetchone()
+        return row is not None
