@@ -20,6 +20,7 @@ from synthguard.errors import SynthguardError
 # Explicit list of command modules (one line per group; no discovery by import side effect).
 COMMAND_MODULES = [
     "synthguard._commands.core",
+    "synthguard._commands.distill",
 ]
 
 EXIT_USAGE = 2
