@@ -104,8 +104,12 @@ class RunStore:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.connect() as conn:
+        # executescript() commits any open transaction itself, so it runs outside connect()
+        conn = sqlite3.connect(self.path, timeout=30)
+        try:
             conn.executescript(_SCHEMA)
+        finally:
+            conn.close()
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
