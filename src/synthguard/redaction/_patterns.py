@@ -1,0 +1,438 @@
+"""Pattern specs for the single-pass pattern recognizer, with their validators.
+
+Every spec is one regex alternative in ONE compiled pattern: a document is scanned once
+for all of them (Presidio runs one regex loop per recognizer). A spec may emit several
+spans from named groups (e.g. ``CA 90210`` gives LOCATION + POSTCODE), may need a context
+word nearby to reach the threshold, and may carry a validator (Luhn, IBAN mod-97, IP
+parsing, public-suffix lookup) that rejects or trims a candidate.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from synthguard.redaction import _gazetteers as gz
+from synthguard.redaction._nlp import known_suffixes
+
+# A validator gets the matched text and returns None (reject) or (trim_start, trim_end,
+# score) where the trims shorten the span from each side.
+Validator = Callable[[str], "tuple[int, int, float] | None"]
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    """One detection rule: ``regex`` (group names ``e_<ENTITY>`` mark sub-spans)."""
+
+    name: str
+    entity: str
+    regex: str
+    score: float
+    context: tuple[str, ...] = ()
+    context_boost: float = 0.35
+    validator: Validator | None = None
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- validators
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def validate_card(text: str) -> tuple[int, int, float] | None:
+    digits = re.sub(r"\D", "", text)
+    if not 12 <= len(digits) <= 19 or not _luhn_ok(digits):
+        return None
+    return 0, 0, 0.9
+
+
+def _iban_ok(compact: str) -> bool:
+    rearranged = compact[4:] + compact[:4]
+    try:
+        number = int("".join(str(int(c, 36)) for c in rearranged))
+    except ValueError:
+        return False
+    return number % 97 == 1
+
+
+def validate_iban(text: str) -> tuple[int, int, float] | None:
+    """Accept the longest prefix (whole 4-char groups or a tail) whose mod-97 check passes."""
+    compact = re.sub(r"\s", "", text).upper()
+    for cut in range(len(compact), 14, -1):
+        if _iban_ok(compact[:cut]):
+            # map the compact cut back to an offset in the original text
+            seen = 0
+            for i, ch in enumerate(text):
+                if not ch.isspace():
+                    seen += 1
+                if seen == cut:
+                    return 0, len(text) - (i + 1), 0.95
+    return None
+
+
+def validate_ip(text: str) -> tuple[int, int, float] | None:
+    core = text.split("/")[0]
+    try:
+        ipaddress.ip_address(core)
+    except ValueError:
+        return None
+    if ":" not in core and core.count(".") != 3:
+        return None
+    return 0, 0, 0.9
+
+
+_TRAIL = ".,;:!?)]}'\""
+
+
+def _trailing_trim(text: str) -> int:
+    n = 0
+    while n < len(text) and text[len(text) - 1 - n] in _TRAIL:
+        n += 1
+    return n
+
+
+def _host_ok(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    labels = host.split(".")
+    if len(labels) < 2 or not all(labels):
+        return False
+    suffixes = known_suffixes()
+    return labels[-1] in suffixes or ".".join(labels[-2:]) in suffixes
+
+
+def validate_email(text: str) -> tuple[int, int, float] | None:
+    trim = _trailing_trim(text)
+    core = text[: len(text) - trim]
+    if "@" not in core or not _host_ok(core.rsplit("@", 1)[1]):
+        return None
+    return 0, trim, 0.95
+
+
+def validate_url(text: str) -> tuple[int, int, float] | None:
+    trim = _trailing_trim(text)
+    core = text[: len(text) - trim]
+    # a closing bracket that is part of the URL (wikipedia-style) is kept
+    if core.count("(") > core.count(")") and text[len(core) :].startswith(")"):
+        trim -= 1
+        core = text[: len(text) - trim]
+    host = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://", "", core).split("/")[0].split(":")[0]
+    host = host.split("@")[-1]
+    if not host:
+        return None
+    if re.fullmatch(r"[\d.]+", host):
+        return 0, trim, 0.8
+    if not _host_ok(host):
+        return None
+    return 0, trim, 0.9
+
+
+def validate_domain(text: str) -> tuple[int, int, float] | None:
+    """A bare domain (``example.co.uk``, ``shop.example.org/path``): known public suffix and
+    at least one letter in the registrable label, else it is probably an abbreviation."""
+    trim = _trailing_trim(text)
+    core = text[: len(text) - trim]
+    host = core.split("/")[0]
+    labels = host.lower().split(".")
+    if len(labels) < 2 or not re.search(r"[a-z]", labels[0]):
+        return None
+    if labels[-1] in {"js", "py", "md", "exe", "txt", "sh", "net"} and len(labels) == 2 and (
+        labels[0] in {"node", "main", "setup", "index", "readme", "vue", "next", "asp"}
+    ):
+        return None
+    if not _host_ok(host):
+        return None
+    # one-letter labels (``e.g``, ``a.m``) are abbreviations, not domains
+    if len(labels[-2]) < 2:
+        return None
+    return 0, trim, 0.75
+
+
+def validate_phone(text: str) -> tuple[int, int, float] | None:
+    trim = _trailing_trim(text)
+    core = text[: len(text) - trim].rstrip()
+    trim = len(text) - len(core)
+    main = re.split(r"(?i)\s*(?:x|ext\.?|extension|#)\s*\d", core)[0]
+    digits = re.sub(r"\D", "", main)
+    if not 7 <= len(digits) <= 15:
+        return None
+    if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", main):
+        return None  # a date
+    if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", main):
+        return None  # an IPv4 address
+    if re.fullmatch(r"\d{3}-\d{2}-\d{4}", main):
+        return None  # a US SSN
+    strong = main.startswith(("+", "(", "00")) or len(digits) >= 10
+    return 0, trim, 0.7 if strong else 0.45
+
+
+def validate_numeric_date(text: str) -> tuple[int, int, float] | None:
+    parts = [int(p) for p in re.findall(r"\d+", text)[:3]]
+    if len(parts) < 3:
+        return None
+    a, b, c = parts
+    if a > 31:  # y-m-d
+        ok = 1 <= b <= 12 and 1 <= c <= 31
+    else:  # d-m-y or m-d-y
+        ok = (1 <= a <= 31 and 1 <= b <= 31) and (a <= 12 or b <= 12)
+    return (0, 0, 0.85) if ok else None
+
+
+def validate_ssn(text: str) -> tuple[int, int, float] | None:
+    digits = re.sub(r"\D", "", text)
+    if digits[:3] == "000" or digits[3:5] == "00" or digits[5:] == "0000":
+        return None
+    if len(set(digits)) == 1:
+        return None
+    return 0, 0, 0.85
+
+
+def validate_driver_licence(text: str) -> tuple[int, int, float] | None:
+    if not re.search(r"\d", text) or len(re.sub(r"\W", "", text)) < 5:
+        return None
+    return 0, 0, 0.1
+
+
+# ------------------------------------------------------------------ patterns
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun"
+_ORD = r"(?:st|nd|rd|th)?"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?(?:[AaPp]\.?[Mm]\.?))?|\d{1,2}\s?(?:[AaPp]\.[Mm]\.|[AaPp][Mm])(?![a-zA-Z])"
+
+
+def _street_regexes() -> tuple[str, str]:
+    suffixes, prefixes = gz.street_words()
+    suffix_words = sorted({s for s in suffixes if s.isalpha() or "." in s or "-" in s} |
+                          {s.capitalize() for s in suffixes})
+    suffix_re = gz.trie_regex(suffix_words)
+    prefix_words = sorted(prefixes | {p.capitalize() for p in prefixes} | {p.title() for p in prefixes})
+    prefix_re = gz.trie_regex(prefix_words)
+    return suffix_re, prefix_re
+
+
+_CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’\-]*\.?"
+_ANYWORD = r"[\w'’\-]+\.?"
+_UNIT = (
+    r"(?:,?\s*(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|"
+    r"puerta|piso|planta|escalera|app|appartement|étage|etage|interno|int|scala|piano)\.?\s*#?\s*\w{1,6}"
+    r"|#\s?\d{1,6}\w?))"
+)
+
+
+def build_specs() -> list[PatternSpec]:
+    """All pattern specs in priority order (earlier alternatives win at the same offset)."""
+    suffix_re, prefix_re = _street_regexes()
+    states = "|".join(gz.US_STATE_ABBR)
+    specs: list[PatternSpec] = [
+        PatternSpec(
+            "email", "EMAIL_ADDRESS",
+            r"(?<![\w.+\-@])[\w.!#$%&'*+/=?^`{|}~\-]+@[\w\-]+(?:\.[\w\-]+)+",
+            0.95, validator=validate_email,
+        ),
+        PatternSpec(
+            "url", "URL",
+            r"(?i:(?<![\w@])(?:(?:https?|ftps?|sftp|file)://|www\d{0,3}\.)[^\s<>\"'`]+)",
+            0.9, validator=validate_url,
+        ),
+        PatternSpec(
+            "domain", "URL",
+            r"(?<![\w@.\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?:/[^\s<>\"']*)?(?![\w@\-])",
+            0.75, validator=validate_domain,
+        ),
+        PatternSpec(
+            "iban", "IBAN_CODE",
+            r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}[ ]?(?:[A-Z0-9]{4}[ ]?){2,7}[A-Z0-9]{1,4}(?![A-Za-z0-9])",
+            0.95, validator=validate_iban,
+        ),
+        PatternSpec(
+            "card", "CREDIT_CARD",
+            r"(?<![\d\-])(?:\d{4}([ \-])\d{4}\1\d{4}\1\d{1,7}|\d{4}[ \-]\d{6}[ \-]\d{4,5}|\d{12,19})(?![\d])",
+            0.9, validator=validate_card,
+            context=("card", "visa", "mastercard", "amex", "credit", "debit"),
+        ),
+        PatternSpec(
+            "ssn", "US_SSN",
+            r"(?<![\d\-])\d{3}([- ])\d{2}\1\d{4}(?![\d\-])",
+            0.85, validator=validate_ssn, context=("ssn", "social security", "ss#", "ss #"),
+        ),
+        PatternSpec(
+            "ssn_plain", "US_SSN",
+            r"(?<![\d\-])\d{9}(?![\d\-])",
+            0.2, validator=None, context=("ssn", "social security", "ss#", "ss #", "ss no"),
+            context_boost=0.6,
+        ),
+        PatternSpec(
+            "ipv4", "IP_ADDRESS",
+            r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\d]|\.\d)",
+            0.9, validator=validate_ip,
+        ),
+        PatternSpec(
+            "ipv6", "IP_ADDRESS",
+            r"(?<![\w:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])",
+            0.9, validator=validate_ip,
+        ),
+        PatternSpec(
+            "date_iso", "DATE_TIME",
+            r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+\-]\d{2}:?\d{2})?)?(?!\d)",
+            0.9, validator=validate_numeric_date,
+        ),
+        PatternSpec(
+            "date_num", "DATE_TIME",
+            r"(?<![\d.\-/])\d{1,2}([/.\-])\d{1,2}\1(?:\d{4}|\d{2})(?![\d\-/]|\.\d)",
+            0.85, validator=validate_numeric_date,
+        ),
+        PatternSpec(
+            "date_ymd_slash", "DATE_TIME",
+            r"(?<![\d.\-/])\d{4}([/.])\d{1,2}\1\d{1,2}(?![\d\-/]|\.\d)",
+            0.85, validator=validate_numeric_date,
+        ),
+        PatternSpec(
+            "date_words", "DATE_TIME",
+            rf"(?<![\w])(?:(?:{_DAYS}),?\s+)?(?:(?:the\s+)?\d{{1,2}}{_ORD}\s+(?:of\s+)?(?:{_MONTHS})\.?,?(?:\s+\d{{4}})?"
+            rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?(?!\d)|(?:{_MONTHS})\.?,?\s+\d{{4}})"
+            rf"(?:,?\s+(?:at\s+)?(?:{_TIME}))?(?![\w])",
+            0.85,
+        ),
+        PatternSpec(
+            "weekday", "DATE_TIME", rf"(?<![\w])(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\w])",
+            0.6,
+        ),
+        PatternSpec("time", "DATE_TIME", rf"(?<![\w:.])(?:{_TIME})(?![\w:]|\.\d)", 0.7),
+        PatternSpec(
+            "age_after", "AGE",
+            r"(?<![\w.])(?P<e_AGE>\d{1,3})(?:\s|-)?(?i:years?|yrs?|y\.?o\.?|yo)(?:\s|-)?(?i:old|of age)?(?![\w])",
+            0.8,
+        ),
+        PatternSpec(
+            "age_before", "AGE",
+            r"(?i:(?<![\w])(?:aged|age|ages|age:|aged:)\s*:?\s*)(?P<e_AGE>\d{1,3})(?![\d\w])",
+            0.8,
+        ),
+        PatternSpec(
+            "us_address", "ADDRESS",
+            rf"(?<![\w\-])\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?\s+)?"
+            rf"(?:{_CAPWORD}\s+){{0,3}}(?:{suffix_re})\.?(?![\w])(?:\s+(?:[NSEW]|NE|NW|SE|SW)\.?(?![\w]))?{_UNIT}?",
+            0.75,
+        ),
+        PatternSpec(
+            "po_box", "ADDRESS",
+            r"(?i:(?<![\w])(?:p\.?\s?o\.?\s?box|postfach|apartado(?: de correos)?|boîte postale|bp|casella postale)\s*\d{1,6})",
+            0.8,
+        ),
+        PatternSpec(
+            "military", "ADDRESS",
+            r"(?<![\w])(?:(?:Unit|PSC)\s+\d{4},?\s+Box\s+\d{4}|USN[SV]\s+" + _CAPWORD + r"|USCGC\s+" + _CAPWORD + r")",
+            0.8,
+        ),
+        PatternSpec(
+            "military_state", "ADDRESS",
+            rf"(?<![\w])(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+(?P<e_POSTCODE>\d{{5}}(?:-\d{{4}})?)(?!\d)",
+            0.8,
+        ),
+        PatternSpec(
+            "prefix_street", "ADDRESS",
+            rf"(?<![\w])(?:\d{{1,5}}[A-Za-z]?(?:,|\s)\s*)?(?:{prefix_re})\.?\s+(?:(?:de|del|de la|de las|de los|du|des|de l'|d'|della|dello|degli|delle|dei|di|da|do|dos|das|van|von|der|den|la|le|les|el|los|las|San|Santa|Sant'|Saint|St\.?)\s*)*"
+            rf"{_CAPWORD}(?:\s+(?:(?:de|del|la|di|da|du|des|le|von|van|der)\s+)?{_CAPWORD}){{0,3}}(?:,?\s+(?:n\.?\s?|No\.?\s?|nº\s?)?\d{{1,5}}[A-Za-z]?(?![\d]))?{_UNIT}?",
+            0.6,
+        ),
+        PatternSpec(
+            "euro_street", "ADDRESS",
+            rf"(?<![\w])(?:[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?:\s|-))?[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|straat|laan|plein|gracht|kade|dijk|singel|steeg|pad|dreef|hof|park|gatan|vägen|väg|gränd|torget|gade|vej|gaden|veien|vegen|gata|tie|katu|polku|kuja)\s+\d{{1,5}}\s?[a-zA-Z]?(?![\w])(?:\s*(?:/\s*\d+|[,]?\s*(?:App\.|Wohnung|Whg\.)\s*\d+))?",
+            0.75,
+        ),
+        PatternSpec(
+            "state_zip", "LOCATION",
+            rf"(?<![\w])(?P<e_LOCATION>{states})\.?,?\s+(?P<e_POSTCODE>\d{{5}}(?:-\d{{4}})?)(?![\d\-])",
+            0.8,
+        ),
+        PatternSpec(
+            "uk_postcode", "POSTCODE",
+            r"(?<![\w])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}|GIR\s?0AA)(?![\w])",
+            0.7,
+        ),
+        PatternSpec(
+            "ca_postcode", "POSTCODE",
+            r"(?<![\w])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d(?![\w])",
+            0.7,
+        ),
+        PatternSpec(
+            "nl_postcode", "POSTCODE",
+            r"(?<![\w])[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}(?![\w])",
+            0.45, context=("postcode", "postal", "address", "adres"),
+        ),
+        PatternSpec(
+            "postcode_city", "POSTCODE",
+            rf"(?<![\w\-.,:/])(?P<e_POSTCODE>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:-\d{{3,4}})?)\s+(?P<e_LOCATION>{_CAPWORD}(?:[\s\-](?:(?:am|an|im|in|der|de|sur|sous|la|le|les|en|del|di|am|bei|ob|upon|on)[\s\-])?{_CAPWORD}){{0,3}})",
+            0.55, context=("address", "adresse", "anschrift", "dirección", "indirizzo", "adres"),
+        ),
+        PatternSpec(
+            "zip_context", "POSTCODE",
+            r"(?<![\w\-.])(?:\d{5}(?:-\d{4})?|\d{4}|\d{3}\s?\d{2}|\d{2}-\d{3})(?![\w\-]|\.\d)",
+            0.05, context=("zip", "postcode", "post code", "postal code", "plz", "code postal",
+                           "cap", "código postal", "postnummer", "postinumero"), context_boost=0.7,
+        ),
+        PatternSpec(
+            "phone", "PHONE_NUMBER",
+            r"(?<![\w+\-.])(?:\+|00)?(?:\d{1,4}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,5}(?:[\s.\-/]\d{1,5}){1,5}(?:\s?(?i:x|ext\.?|extension|#)\s?\d{1,6})?(?![\w\-]|\.\d)"
+            r"|(?<![\w+\-.])(?:\+|00)\d{7,14}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?!\w)"
+            r"|(?<![\w+\-.])\(\d{1,5}\)\s?\d{1,5}(?:[\s.\-]\d{1,5}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
+            r"|(?<![\w+\-.])\d{10,11}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?!\w)",
+            0.6, validator=validate_phone,
+            context=("phone", "tel", "telephone", "call", "mobile", "cell", "fax", "ph", "contact",
+                     "reach", "number", "whatsapp", "sms", "text", "ring", "dial"),
+        ),
+        PatternSpec(
+            "driver_licence", "US_DRIVER_LICENSE",
+            r"(?<![\w\-])(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{3,18}[A-Za-z0-9](?![\w\-])",
+            0.05, validator=validate_driver_licence,
+            context=("driver", "driver's", "drivers", "licence", "license", "dl", "dl#", "d/l",
+                     "dln", "lic", "lic#", "licence no", "license no"),
+            context_boost=0.7,
+        ),
+    ]
+    return specs
+
+
+def compile_specs(specs: list[PatternSpec]) -> tuple[re.Pattern[str], list[PatternSpec], list[re.Pattern[str]]]:
+    """One compiled alternation over all specs, plus each spec compiled alone (fallback)."""
+    parts = []
+    singles = []
+    for i, spec in enumerate(specs):
+        body = re.sub(r"\(\?P<e_([A-Z_]+)>", lambda m, i=i: f"(?P<s{i}_{m.group(1)}>", spec.regex)  # type: ignore[misc]
+        body = _renumber_backrefs(body)
+        parts.append(f"(?P<p{i}>{body})")
+        singles.append(re.compile(spec.regex))
+    return re.compile("|".join(parts)), specs, singles
+
+
+def _renumber_backrefs(body: str) -> str:
+    r"""Replace numeric backreferences (``\1``) with named ones valid in the big pattern."""
+    if not re.search(r"\\[1-9]", body):
+        return body
+    counter = {"n": 0}
+    names: list[str] = []
+
+    def name_group(m: re.Match[str]) -> str:
+        counter["n"] += 1
+        name = f"b{abs(hash((body, counter['n']))) % 10**8}_{counter['n']}"
+        names.append(name)
+        return f"(?P<{name}>"
+
+    # only unnamed capturing groups are numbered: "(" not followed by "?"
+    renamed = re.sub(r"(?<!\\)\((?!\?)", name_group, body)
+    return re.sub(r"\\([1-9])", lambda m: f"(?P={names[int(m.group(1)) - 1]})", renamed)

@@ -1,0 +1,128 @@
+"""Turn overlapping recognizer results into clean, non-overlapping spans.
+
+Recall is what a privacy officer needs, so nothing detected is thrown away: when two
+results overlap, the stronger one keeps its characters and the weaker keeps whatever is
+left of it. Then neighbouring pieces of one thing are merged: ``John`` + ``Smith``, and the
+lines of a postal address (street, town, state, postcode) into one ADDRESS span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from synthguard.redaction._types import Span
+from synthguard.redaction.entities import ADDRESS_PARTS
+
+# Pattern-validated types outrank NER labels when they claim the same characters.
+_PRIORITY = {
+    "EMAIL_ADDRESS": 9, "URL": 8, "IBAN_CODE": 9, "CREDIT_CARD": 9, "US_SSN": 9,
+    "IP_ADDRESS": 9, "PHONE_NUMBER": 7, "US_DRIVER_LICENSE": 7, "ADDRESS": 6, "POSTCODE": 6,
+    "AGE": 6, "DATE_TIME": 5, "PERSON": 4, "ORGANIZATION": 3, "JOB_TITLE": 3, "NRP": 3,
+    "LOCATION": 3,
+}
+_GAP_SAME = re.compile(r"[ \t]{1,2}|[ \t]?-[ \t]?|,[ \t]|[ \t]?&[ \t]?|\.[ \t]?")
+_GAP_ADDRESS = re.compile(r"[\s,]*(?:[A-ZÀ-Ý][\w'’\-.]*[\s,]+){0,3}[\s,]*", re.S)
+_MERGE_SAME = {"PERSON", "ORGANIZATION", "DATE_TIME", "JOB_TITLE", "LOCATION", "NRP",
+               "PHONE_NUMBER", "ADDRESS"}
+
+
+def resolve(text: str, spans: Sequence[Span], ranks: Sequence[int] | None = None) -> list[Span]:
+    """Non-overlapping spans covering every character any recognizer flagged.
+
+    ``ranks`` (same length as ``spans``) says how much to trust each span's source on a tie
+    of entity priority: rules > word lists > statistical NER.
+    """
+    rank = list(ranks) if ranks is not None else [0] * len(spans)
+    order = sorted(range(len(spans)), key=lambda i: (
+        -_PRIORITY.get(spans[i].entity_type, 2), -rank[i], -spans[i].score,
+        -(spans[i].end - spans[i].start), spans[i].start))
+    claimed: list[tuple[int, int]] = []
+    kept: list[Span] = []
+    for i in order:
+        span = spans[i]
+        if rank[i] == 0 and _is_noise(text[span.start:span.end]):
+            continue
+        for a, b in _subtract(span.start, span.end, claimed):
+            a, b = _strip(text, a, b)
+            if rank[i] == 0 and (a, b) != (span.start, span.end) and _is_noise(text[a:b]):
+                continue
+            if b - a >= 1 and (b - a >= 2 or (a, b) == (span.start, span.end)) and any(
+                ch.isalnum() for ch in text[a:b]
+            ):
+                kept.append(Span(a, b, span.entity_type, span.score))
+                claimed.append((a, b))
+    kept.sort()
+    return merge_neighbours(text, kept)
+
+
+# Words the small NER model often tags as ORG/PERSON/DATE that are field labels, not PII.
+_NOISE = re.compile(
+    r"(?i)(?:iban|ssn|ss#|dob|d\.o\.b\.?|id|dl|ip|url|pin|tel|fax|email|e-mail|phone|mobile|cell|"
+    r"driver|drivers|driver's|licen[cs]e|passport|card|visa|mastercard|amex|account|acct|"
+    r"patient|client|customer|ticket|ref|re|subject|dear|hi|hello|regards|sincerely|"
+    r"address|zip|postcode|age|aged|name|notes?|date|time|-?years?[- ]old|years?|yrs?|"
+    r"today|tomorrow|yesterday|now|daily|weekly|monthly|annual|annually|"
+    r"nhs|gdpr|hipaa|ceo|cfo|cto|hr|it|ok|n/a|none|unknown)"
+)
+
+
+def _is_noise(value: str) -> bool:
+    return _NOISE.fullmatch(value.strip(" .,:;#")) is not None
+
+
+def _subtract(start: int, end: int, claimed: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    pieces = [(start, end)]
+    for a, b in claimed:
+        if b <= start or a >= end:
+            continue
+        nxt = []
+        for s, e in pieces:
+            if b <= s or a >= e:
+                nxt.append((s, e))
+                continue
+            if s < a:
+                nxt.append((s, a))
+            if b < e:
+                nxt.append((b, e))
+        pieces = nxt
+    return pieces
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and not (text[a].isalnum() or text[a] in "+(#$€£"):
+        a += 1
+    while b > a and not (text[b - 1].isalnum() or text[b - 1] in ")."):
+        b -= 1
+    if b > a and text[b - 1] == "." and not re.search(r"(?:\b[A-Za-z]{1,4}|\d)\.$", text[a:b]):
+        b -= 1
+    return a, b
+
+
+def merge_neighbours(text: str, spans: list[Span]) -> list[Span]:
+    """Merge adjacent spans of one entity, and address parts into one ADDRESS span."""
+    out: list[Span] = []
+    for span in spans:
+        if out:
+            prev = out[-1]
+            gap = text[prev.end:span.start]
+            merged_type = _merge_type(prev, span, gap)
+            if merged_type is not None:
+                out[-1] = Span(prev.start, span.end, merged_type, max(prev.score, span.score))
+                continue
+        out.append(span)
+    return out
+
+
+def _merge_type(prev: Span, span: Span, gap: str) -> str | None:
+    if prev.entity_type == span.entity_type and prev.entity_type in _MERGE_SAME:
+        if gap == "" or _GAP_SAME.fullmatch(gap):
+            return prev.entity_type
+    types = {prev.entity_type, span.entity_type}
+    if types <= ADDRESS_PARTS and "ADDRESS" in types or prev.entity_type == "ADDRESS" and span.entity_type in ADDRESS_PARTS:
+        if len(gap) <= 40 and _GAP_ADDRESS.fullmatch(gap):
+            return "ADDRESS"
+    if prev.entity_type in {"LOCATION", "POSTCODE"} and span.entity_type in {"LOCATION", "POSTCODE"} and prev.entity_type != span.entity_type:
+        if re.fullmatch(r",?[ \t]{1,2}|[ \t]*\n[ \t]*", gap):
+            return "ADDRESS" if "POSTCODE" in types else "LOCATION"
+    return None

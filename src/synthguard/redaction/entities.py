@@ -1,0 +1,33 @@
+"""The entity types synthguard detects, with a one-line meaning each.
+
+Names follow Presidio where Presidio has one (PERSON, LOCATION, NRP, DATE_TIME, ...), so
+policies written for Presidio carry over; ADDRESS, POSTCODE, JOB_TITLE and AGE are ours.
+"""
+
+from __future__ import annotations
+
+ENTITY_DESCRIPTIONS: dict[str, str] = {
+    "PERSON": "person names",
+    "ADDRESS": "street addresses (house number, street, unit; multi-line, international)",
+    "LOCATION": "cities, states/regions and countries",
+    "POSTCODE": "postal / ZIP codes",
+    "ORGANIZATION": "companies, institutions and other organisations",
+    "JOB_TITLE": "job titles and occupations",
+    "NRP": "nationalities, religious and political groups",
+    "AGE": "ages of people",
+    "DATE_TIME": "dates and times",
+    "PHONE_NUMBER": "telephone and fax numbers (international formats)",
+    "EMAIL_ADDRESS": "e-mail addresses",
+    "URL": "URLs and domain names",
+    "IP_ADDRESS": "IPv4 and IPv6 addresses",
+    "CREDIT_CARD": "payment card numbers (Luhn-checked)",
+    "IBAN_CODE": "international bank account numbers (checksum-checked)",
+    "US_SSN": "US social security numbers",
+    "US_DRIVER_LICENSE": "US driver licence numbers",
+}
+
+ALL_ENTITIES: tuple[str, ...] = tuple(ENTITY_DESCRIPTIONS)
+
+# Parts of one postal address: adjacent spans of these types are merged into one ADDRESS
+# span when they are separated only by commas, spaces or line breaks.
+ADDRESS_PARTS = frozenset({"ADDRESS", "LOCATION", "POSTCODE"})
