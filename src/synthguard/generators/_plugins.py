@@ -7,6 +7,7 @@ import importlib
 BUILTIN_MODULES = [
     "synthguard.generators.copula",
     "synthguard.generators.sdv_models",
+    "synthguard.generators.copy_leaky",
     "synthguard.generators.text.surrogate",
     "synthguard.generators.text.dp_lm",
 ]

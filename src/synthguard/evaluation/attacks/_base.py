@@ -131,7 +131,8 @@ def check_tables(
             raise SchemaError(f"{label} must be a pandas DataFrame, got {type(frame).__name__}")
         if len(frame) == 0:
             raise SchemaError(f"the {label} table is empty; an attack needs rows in it")
-    columns = [c for c in train.columns if c in set(holdout.columns) and c in set(synthetic.columns)]
+    shared = set(holdout.columns) & set(synthetic.columns)
+    columns = [c for c in train.columns if c in shared]
     if not columns:
         raise SchemaError(
             "train, holdout and synthetic tables share no column (train: "

@@ -41,7 +41,7 @@ def knn_distances(
 
 def row_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """A 64-bit key per row so equal records (up to int/float spelling) get equal keys."""
-    parts = {}
+    parts: dict[str, pd.Series] = {}
     for column in columns:
         series = frame[column]
         if pd.api.types.is_bool_dtype(series):
@@ -93,7 +93,8 @@ class GowerSpace:
         for column in self.categorical:
             sa, sb = a[column], b[column]
             joint = pd.concat([sa, sb], ignore_index=True)
-            codes, _ = pd.factorize(joint.astype(str).where(joint.notna(), None), use_na_sentinel=True)
+            strings = joint.astype(str).where(joint.notna(), None)
+            codes, _ = pd.factorize(strings, use_na_sentinel=True)
             cat_a.append(codes[: len(sa)])
             cat_b.append(codes[len(sa):])
         self.a_num = np.column_stack(num_a) if num_a else np.zeros((len(a), 0))
@@ -126,11 +127,11 @@ def gower_nearest(
             either_nan = np.isnan(q) | a_num_nan[None, :, j]
             d += np.where(either_nan, 1.0, diff).astype(np.float32)
         for j in range(space.a_cat.shape[1]):
-            q = space.b_cat[start:stop, j][:, None]
-            mismatch = (q != space.a_cat[None, :, j]) | ((q < 0) & a_cat_nan[None, :, j])
-            d += mismatch
+            qc = space.b_cat[start:stop, j][:, None]
+            mismatch = (qc != space.a_cat[None, :, j]) | ((qc < 0) & a_cat_nan[None, :, j])
+            d += mismatch.astype(np.float32)
         if k == 1:
-            best = np.argmin(d, axis=1)[:, None]
+            best: np.ndarray = np.argmin(d, axis=1)[:, None]
         else:
             part = np.argpartition(d, k - 1, axis=1)[:, :k]
             order = np.take_along_axis(d, part, axis=1).argsort(axis=1, kind="stable")

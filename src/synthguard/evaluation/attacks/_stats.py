@@ -112,7 +112,9 @@ def _pct(values: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def thin_roc(fpr: np.ndarray, tpr: np.ndarray, n: int = 60) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def thin_roc(
+    fpr: np.ndarray, tpr: np.ndarray, n: int = 60
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Keep at most ``n`` ROC points, spaced on a log-FPR grid (the low-FPR end matters)."""
     grid = np.unique(np.r_[0.0, np.logspace(-4, 0, n - 1)])
     out_t = [tpr_at_fpr(fpr, tpr, g) for g in grid]

@@ -72,7 +72,7 @@ def membership_setup(
     synthetic: pd.DataFrame,
     seed: int,
     options: AttackOptions,
-    context: dict[str, Any] | None = None,
+    context: dict[Any, Any] | None = None,
 ) -> MembershipSetup:
     """Draw the targets and compute every distance once (cached in ``context``)."""
     key = ("membership_setup", seed, options.max_targets)

@@ -34,11 +34,9 @@ def as_predict_proba(model: Any) -> PredictProba:
     """Wrap a sklearn classifier (``predict_proba``) or a torch module (logits -> softmax)."""
     if hasattr(model, "predict_proba"):
         return lambda x: np.asarray(model.predict_proba(x), dtype=float)
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - torch is a core dependency
-        torch = None
-    if torch is not None and isinstance(model, torch.nn.Module):
+    import torch
+
+    if isinstance(model, torch.nn.Module):
         def proba(x: np.ndarray) -> np.ndarray:
             model.eval()
             with torch.no_grad():
