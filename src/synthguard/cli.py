@@ -21,6 +21,7 @@ from synthguard.errors import SynthguardError
 COMMAND_MODULES = [
     "synthguard._commands.core",
     "synthguard._commands.distill",
+    "synthguard._commands.redact",
 ]
 
 EXIT_USAGE = 2

@@ -46,12 +46,12 @@ def import_presidio() -> None:
     import sys
 
     if "presidio_analyzer" in sys.modules or "torch" in sys.modules:
-        import presidio_analyzer  # noqa: F401
+        import presidio_analyzer
 
         return
     sys.modules["torch"] = None  # type: ignore[assignment]
     try:
-        import presidio_analyzer  # noqa: F401
+        import presidio_analyzer
         import presidio_analyzer.nlp_engine  # noqa: F401
     finally:
         if sys.modules.get("torch", 0) is None:

@@ -309,7 +309,7 @@ def build_specs() -> list[PatternSpec]:
             0.85,
         ),
         PatternSpec(
-            "weekday", "DATE_TIME", rf"(?<![\w])(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\w])",
+            "weekday", "DATE_TIME", r"(?<![\w])(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\w])",
             0.6,
         ),
         PatternSpec("time", "DATE_TIME", rf"(?<![\w:.])(?:{_TIME})(?![\w:]|\.\d)", 0.7),
@@ -341,7 +341,7 @@ def build_specs() -> list[PatternSpec]:
         ),
         PatternSpec(
             "military_state", "ADDRESS",
-            rf"(?<![\w])(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+(?P<e_POSTCODE>\d{{5}}(?:-\d{{4}})?)(?!\d)",
+            r"(?<![\w])(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+(?P<e_POSTCODE>\d{5}(?:-\d{4})?)(?!\d)",
             0.8,
         ),
         PatternSpec(
@@ -352,7 +352,7 @@ def build_specs() -> list[PatternSpec]:
         ),
         PatternSpec(
             "euro_street", "ADDRESS",
-            rf"(?<![\w])(?:[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?:\s|-))?[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|straat|laan|plein|gracht|kade|dijk|singel|steeg|pad|dreef|hof|park|gatan|vägen|väg|gränd|torget|gade|vej|gaden|veien|vegen|gata|tie|katu|polku|kuja)\s+\d{{1,5}}\s?[a-zA-Z]?(?![\w])(?:\s*(?:/\s*\d+|[,]?\s*(?:App\.|Wohnung|Whg\.)\s*\d+))?",
+            r"(?<![\w])(?:[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?:\s|-))?[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|straat|laan|plein|gracht|kade|dijk|singel|steeg|pad|dreef|hof|park|gatan|vägen|väg|gränd|torget|gade|vej|gaden|veien|vegen|gata|tie|katu|polku|kuja)\s+\d{1,5}\s?[a-zA-Z]?(?![\w])(?:\s*(?:/\s*\d+|[,]?\s*(?:App\.|Wohnung|Whg\.)\s*\d+))?",
             0.75,
         ),
         PatternSpec(

@@ -34,6 +34,7 @@ def resolve(text: str, spans: Sequence[Span], ranks: Sequence[int] | None = None
     of entity priority: rules > word lists > statistical NER.
     """
     rank = list(ranks) if ranks is not None else [0] * len(spans)
+    spans, rank = _split_ner(text, spans, rank)
     order = sorted(range(len(spans)), key=lambda i: (
         -_PRIORITY.get(spans[i].entity_type, 2), -rank[i], -spans[i].score,
         -(spans[i].end - spans[i].start), spans[i].start))
@@ -94,9 +95,44 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
         a += 1
     while b > a and not (text[b - 1].isalnum() or text[b - 1] in ")."):
         b -= 1
-    if b > a and text[b - 1] == "." and not re.search(r"(?:\b[A-Za-z]{1,4}|\d)\.$", text[a:b]):
+    if b > a and text[b - 1] == "." and not _ABBREV_END.search(text[a:b]):
         b -= 1
     return a, b
+
+
+_ABBREV_END = re.compile(
+    r"(?:(?<![\w.])[A-Z]|\b(?i:inc|ltd|co|corp|jr|sr|st|bros|dr|mr|mrs|ms|prof|ave|rd|blvd|"
+    r"apt|no|str|esq))\.$|\.[A-Za-z]\.$"
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|\(\s*)$")
+
+
+def _split_ner(text: str, spans: Sequence[Span], rank: list[int]) -> tuple[list[Span], list[int]]:
+    """NER spans never cross a line break (a label on the next line is not part of the
+    value), and a lone sentence-initial word the name lists do not know is not a name."""
+    from synthguard.redaction._gazetteers import first_names, last_names
+
+    out: list[Span] = []
+    out_rank: list[int] = []
+    for span, r in zip(spans, rank, strict=True):
+        if r != 0:
+            out.append(span)
+            out_rank.append(r)
+            continue
+        start = span.start
+        for piece in re.split(r"(\n)", text[span.start:span.end]):
+            if piece and piece != "\n":
+                value = piece.strip()
+                one_word = re.fullmatch(r"[A-Z][a-z]+", value) is not None
+                if (one_word and span.entity_type in {"PERSON", "ORGANIZATION", "LOCATION"}
+                        and value not in first_names() and value not in last_names()
+                        and _SENTENCE_START.search(text[:start + piece.find(value)])):
+                    pass
+                else:
+                    out.append(Span(start, start + len(piece), span.entity_type, span.score))
+                    out_rank.append(r)
+            start += len(piece)
+    return out, out_rank
 
 
 def merge_neighbours(text: str, spans: list[Span]) -> list[Span]:
@@ -119,7 +155,7 @@ def _merge_type(prev: Span, span: Span, gap: str) -> str | None:
         if gap == "" or _GAP_SAME.fullmatch(gap):
             return prev.entity_type
     types = {prev.entity_type, span.entity_type}
-    if types <= ADDRESS_PARTS and "ADDRESS" in types or prev.entity_type == "ADDRESS" and span.entity_type in ADDRESS_PARTS:
+    if (types <= ADDRESS_PARTS and "ADDRESS" in types) or (prev.entity_type == "ADDRESS" and span.entity_type in ADDRESS_PARTS):
         if len(gap) <= 40 and _GAP_ADDRESS.fullmatch(gap):
             return "ADDRESS"
     if prev.entity_type in {"LOCATION", "POSTCODE"} and span.entity_type in {"LOCATION", "POSTCODE"} and prev.entity_type != span.entity_type:

@@ -98,6 +98,7 @@ class RedactionEngine:
         self._analyzer = AnalyzerEngine(
             registry=registry, nlp_engine=nlp_engine, supported_languages=["en"],
             default_score_threshold=self.threshold,
+            context_aware_enhancer=_NoContextEnhancer(),
         )
         self._nlp_engine = nlp_engine
         self._nlp = nlp_engine.nlp["en"]
@@ -155,6 +156,23 @@ class RedactionEngine:
         )
 
 
+def _NoContextEnhancer() -> Any:
+    """Presidio's lemma context enhancer deep-copies every result per document; our
+    recognizers apply their own context words, and spaCy results carry none."""
+    from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+
+    class NoContextEnhancer(ContextAwareEnhancer):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(context_similarity_factor=0.0, min_score_with_context_similarity=0.0,
+                             context_prefix_count=0, context_suffix_count=0)
+
+        def enhance_using_context(self, text: str, raw_results: Any, nlp_artifacts: Any,
+                                  recognizers: Any, context: Any = None) -> Any:
+            return raw_results
+
+    return NoContextEnhancer()
+
+
 def count_entities(spans: Sequence[Span]) -> Counter[str]:
     return Counter(s.entity_type for s in spans)
 
@@ -191,12 +209,18 @@ class _NerOnlyNlpEngine:
                 entities = [e for e in doc.ents if e.label_ in _SPACY_TO_PRESIDIO]
                 for ent in entities:
                     ent.label_ = _SPACY_TO_PRESIDIO[ent.label_]
-                lowered = [t.lower_ for t in doc]
-                return NlpArtifacts(
-                    entities=entities, tokens=doc, tokens_indices=[t.idx for t in doc],
-                    lemmas=lowered, nlp_engine=self, language="en",
-                    scores=[_NER_SCORE] * len(entities),
-                )
+                # Built without NlpArtifacts.__init__: its keyword extraction (stop-word
+                # lookups per token) only feeds Presidio's context enhancer, which this
+                # engine replaces by context rules inside its own recognizers.
+                art = NlpArtifacts.__new__(NlpArtifacts)
+                art.entities = entities
+                art.tokens = doc
+                art.lemmas = []
+                art.tokens_indices = []
+                art.keywords = []
+                art.nlp_engine = self
+                art.scores = [_NER_SCORE] * len(entities)
+                return art
 
             def _doc_to_nlp_artifact(self, doc: Any, language: str) -> Any:
                 return self.artifacts(doc)

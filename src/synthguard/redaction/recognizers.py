@@ -209,21 +209,7 @@ def _lexicons() -> dict[str, Any]:
 
 # Capitalised words that are also names/places but mostly start sentences or mean things.
 _COMMON_CAPITALISED = frozenset(
-    "The A An I In On At To For From By With And Or But If Then This That These Those Our Your "
-    "My His Her Their We You He She It They Please Thank Thanks Dear Hi Hello Regards Best Kind "
-    "Sincerely Yours Note Notes Patient Client Customer Date Time Name Address Phone Email "
-    "Subject Re Fwd Ticket Order Invoice Account Ref Reference Dept Department Room Unit Box "
-    "Mon Tue Wed Thu Fri Sat Sun Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
-    "January February March April May June July August September October November December "
-    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Today Tomorrow Yesterday Yes No OK Ok "
-    "Hope Will Grant Bill Mark Rose Summer Joy Faith Page Case Mary Street Road Avenue Lane "
-    "Drive Court Place Square Park Hill Apt Suite Floor North South East West New Old Great "
-    "Mount Lake Port Saint St Fort Bay Visa Mastercard Amex Card IBAN SSN Tel Fax Mobile Cell "
-    "Web Website Url Www Http Https Online Office Home Work Company Team Manager Director Doctor "
-    "Nurse Engineer Officer Job Title Position Role Age Aged Born DOB Birthday Summary Report "
-    "Appointment Visit Follow Discharge Admission History Plan Diagnosis Medication Allergies "
-    "Signed Approved Reviewed Contact Details Information Info Support Service Services Help "
-    "Dept Hospital Clinic University School Bank Group Inc Ltd LLC PLC Corp Co Company".split()
+    ["The", "A", "An", "I", "In", "On", "At", "To", "For", "From", "By", "With", "And", "Or", "But", "If", "Then", "This", "That", "These", "Those", "Our", "Your", "My", "His", "Her", "Their", "We", "You", "He", "She", "It", "They", "Please", "Thank", "Thanks", "Dear", "Hi", "Hello", "Regards", "Best", "Kind", "Sincerely", "Yours", "Note", "Notes", "Patient", "Client", "Customer", "Date", "Time", "Name", "Address", "Phone", "Email", "Subject", "Re", "Fwd", "Ticket", "Order", "Invoice", "Account", "Ref", "Reference", "Dept", "Department", "Room", "Unit", "Box", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Today", "Tomorrow", "Yesterday", "Yes", "No", "OK", "Ok", "Hope", "Will", "Grant", "Bill", "Mark", "Rose", "Summer", "Joy", "Faith", "Page", "Case", "Mary", "Street", "Road", "Avenue", "Lane", "Drive", "Court", "Place", "Square", "Park", "Hill", "Apt", "Suite", "Floor", "North", "South", "East", "West", "New", "Old", "Great", "Mount", "Lake", "Port", "Saint", "St", "Fort", "Bay", "Visa", "Mastercard", "Amex", "Card", "IBAN", "SSN", "Tel", "Fax", "Mobile", "Cell", "Web", "Website", "Url", "Www", "Http", "Https", "Online", "Office", "Home", "Work", "Company", "Team", "Manager", "Director", "Doctor", "Nurse", "Engineer", "Officer", "Job", "Title", "Position", "Role", "Age", "Aged", "Born", "DOB", "Birthday", "Summary", "Report", "Appointment", "Visit", "Follow", "Discharge", "Admission", "History", "Plan", "Diagnosis", "Medication", "Allergies", "Signed", "Approved", "Reviewed", "Contact", "Details", "Information", "Info", "Support", "Service", "Services", "Help", "Dept", "Hospital", "Clinic", "University", "School", "Bank", "Group", "Inc", "Ltd", "LLC", "PLC", "Corp", "Co", "Company"]
 )
 
 _PREPOSITIONS_BEFORE_PLACE = re.compile(r"(?i)(?:\b(?:in|at|from|to|near|of|via|visiting|moved|lives?|living|based|born|city|town|country)\s+|,\s*)$")
@@ -335,7 +321,7 @@ def _capitalised(text: str, start: int, seq: str, lex: dict[str, Any]) -> list[t
                 continue
             prev = text[max(0, tokens[i][0] - 12):tokens[i][0]].lower()
             prev_word = re.findall(r"[a-z]+", prev)
-            if prev_word and prev_word[-1] in _SALUTATIONS or re.search(r"(?:^|\n)\s*$", prev):
+            if (prev_word and prev_word[-1] in _SALUTATIONS) or re.search(r"(?:^|\n)\s*$", prev):
                 out.append(("PERSON", tokens[i][0], tokens[i][1], 0.6))
             i += 1
             continue

@@ -1,0 +1,295 @@
+"""Streaming file redaction over worker processes.
+
+The unit of work is :func:`redact_batch` (engine, records) -> records: a pure function a
+local process pool (here) or a distributed runner (e.g. Ray) can call per batch. Files are
+read and written in chunks, so a file larger than memory works, and written atomically:
+any error (a malformed line, a missing field, a missing key) leaves no output file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing as mp
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from synthguard._io import atomic_path
+from synthguard.errors import DataFileError, SchemaError
+from synthguard.progress import ProgressCallback, report
+from synthguard.redaction._types import RedactionSummary, Span
+from synthguard.redaction.engine import RedactionEngine
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".jsonl", ".txt"}
+TABLE_SUFFIXES = {".csv", ".parquet"}
+REDACTED_FIELD = "redacted_text"
+SPANS_FIELD = "spans"
+DEFAULT_CHUNK = 512
+
+# ------------------------------------------------------------ per-batch unit
+
+
+def redact_batch(engine: RedactionEngine, records: Sequence[dict[str, Any]], *,
+                 text_field: str = "text") -> tuple[list[dict[str, Any]], Counter[str]]:
+    """Redact ``records[i][text_field]``; return new records (all input fields kept, plus
+    ``redacted_text`` and ``spans``) and the counts per entity type. Pure: no I/O."""
+    texts = [r.get(text_field) for r in records]
+    safe = [t if isinstance(t, str) else "" for t in texts]
+    counts: Counter[str] = Counter()
+    out = []
+    for record, text, spans in zip(records, safe, engine.iter_analyze(safe), strict=True):
+        doc = engine.transform(text, spans)
+        counts.update(doc.replaced)
+        new = dict(record)
+        new[REDACTED_FIELD] = doc.text if isinstance(record.get(text_field), str) else record.get(text_field)
+        new[SPANS_FIELD] = [s.to_dict() for s in spans]
+        out.append(new)
+    return out, counts
+
+
+# -------------------------------------------------------------- process pool
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(config: dict[str, Any] | None) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if config is not None:  # spawn: rebuild; fork: the parent's loaded engine is inherited
+        _WORKER["engine"] = RedactionEngine.from_config(config)
+    _WORKER["engine"]._ensure_loaded()
+
+
+def _work_records(args: tuple[list[dict[str, Any]], str]) -> tuple[list[dict[str, Any]], Counter[str]]:
+    records, text_field = args
+    return redact_batch(_WORKER["engine"], records, text_field=text_field)
+
+
+def _work_analyze(texts: list[str]) -> list[list[Span]]:
+    return list(_WORKER["engine"].iter_analyze(texts))
+
+
+class _Pool:
+    """A process pool whose workers each hold one loaded engine (loaded once per worker)."""
+
+    def __init__(self, engine: RedactionEngine) -> None:
+        self.engine = engine
+        self.pool: Any = None
+        if engine.workers > 1:
+            if "fork" in mp.get_all_start_methods():
+                engine._ensure_loaded()  # load once; forked workers share the pages
+                _WORKER["engine"] = engine
+                ctx = mp.get_context("fork")
+                self.pool = ctx.Pool(engine.workers, initializer=_init_worker, initargs=(None,))
+            else:  # pragma: no cover - non-Linux
+                ctx = mp.get_context("spawn")
+                self.pool = ctx.Pool(engine.workers, initializer=_init_worker,
+                                     initargs=(engine.config(),))
+
+    def _bounded(self, fn: Any, items: Iterable[Any]) -> Iterator[Any]:
+        """Ordered results with at most 2 batches in flight per worker: the input is read
+        in this (main) thread, so memory stays bounded and read errors surface here."""
+        pending: deque[Any] = deque()
+        window = 2 * self.engine.workers
+        for item in items:
+            pending.append(self.pool.apply_async(fn, (item,)))
+            if len(pending) >= window:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def map_records(self, batches: Iterable[list[dict[str, Any]]], text_field: str
+                    ) -> Iterator[tuple[list[dict[str, Any]], Counter[str]]]:
+        if self.pool is None:
+            for batch in batches:
+                yield redact_batch(self.engine, batch, text_field=text_field)
+            return
+        yield from self._bounded(_work_records, ((b, text_field) for b in batches))
+
+    def map_texts(self, batches: Iterable[list[str]]) -> Iterator[list[list[Span]]]:
+        if self.pool is None:
+            for batch in batches:
+                yield list(self.engine.iter_analyze(batch))
+            return
+        yield from self._bounded(_work_analyze, batches)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+    def terminate(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def parallel_map_analyze(engine: RedactionEngine, texts: Sequence[str], *, chunk: int = 128) -> list[list[Span]]:
+    pool = _Pool(engine)
+    try:
+        out: list[list[Span]] = []
+        for part in pool.map_texts(list(texts[i:i + chunk]) for i in range(0, len(texts), chunk)):
+            out.extend(part)
+        pool.close()
+        return out
+    finally:
+        pool.terminate()
+
+
+# ------------------------------------------------------------------ readers
+
+
+def _chunks(it: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    buf: list[Any] = []
+    for item in it:
+        buf.append(item)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def _read_jsonl(path: Path, text_field: str) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataFileError(
+                    f"{path.name} line {lineno} is not valid JSON ({exc.msg}); fix or remove it"
+                ) from None
+            if not isinstance(record, dict):
+                raise DataFileError(f"{path.name} line {lineno} is not a JSON object")
+            if text_field not in record:
+                raise SchemaError(
+                    f"{path.name} line {lineno} has no field {text_field!r}; its fields are: "
+                    f"{', '.join(sorted(record)) or '(none)'}; choose one with --text-field"
+                )
+            yield record
+
+
+def _read_txt(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            yield {"text": line.rstrip("\n")}
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+# ------------------------------------------------------------------- files
+
+
+def redact_file(
+    in_path: str | Path,
+    out_path: str | Path,
+    *,
+    text_field: str | None = None,
+    columns: Sequence[str] | None = None,
+    engine: RedactionEngine | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: ProgressCallback | None = None,
+) -> RedactionSummary:
+    """Redact a ``.jsonl``/``.txt`` corpus or a ``.csv``/``.parquet`` table, streamed.
+
+    Text files: each document's text (``text_field`` for JSONL; the line for TXT) is redacted
+    and JSONL output keeps every field and adds ``redacted_text`` and ``spans``. Tables:
+    ``columns`` (default: detected PII columns) are redacted, free-text columns span by span.
+    """
+    src, dst = Path(in_path), Path(out_path)
+    if not src.is_file():
+        raise DataFileError(f"input file {str(src)!r} does not exist")
+    in_kind, out_kind = src.suffix.lower(), dst.suffix.lower()
+    engine = engine or RedactionEngine()
+    if in_kind in TABLE_SUFFIXES:
+        if out_kind not in TABLE_SUFFIXES:
+            raise DataFileError(f"a table input needs a .csv or .parquet output, not {dst.name!r}")
+        from synthguard.redaction.tables import redact_table_file
+
+        return redact_table_file(src, dst, columns=columns, engine=engine,
+                                 chunk_size=chunk_size, progress=progress)
+    if in_kind not in TEXT_SUFFIXES:
+        raise DataFileError(
+            f"unsupported input {src.name!r}: use .jsonl, .txt, .csv or .parquet"
+        )
+    if out_kind not in TEXT_SUFFIXES:
+        raise DataFileError(f"a text input needs a .jsonl or .txt output, not {dst.name!r}")
+    if columns:
+        raise DataFileError("--columns applies to .csv/.parquet inputs; use --text-field for text")
+    if in_kind == ".jsonl":
+        field = text_field or "text"
+        records: Iterator[dict[str, Any]] = _read_jsonl(src, field)
+    else:
+        field = "text"
+        records = _read_txt(src)
+    total = _count_lines(src)
+    summary = RedactionSummary()
+    start = time.perf_counter()
+    pool = _Pool(engine)
+    try:
+        with atomic_path(dst) as tmp, open(tmp, "w", encoding="utf-8") as out:
+            for done_records, counts in pool.map_records(_chunks(records, chunk_size), field):
+                for rec in done_records:
+                    if out_kind == ".jsonl":
+                        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    else:
+                        out.write(str(rec[REDACTED_FIELD]).replace("\n", " ") + "\n")
+                summary.documents += len(done_records)
+                summary.add(counts)
+                report(progress, "redact", summary.documents, total)
+        pool.close()
+    finally:
+        pool.terminate()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def decrypt_file(in_path: str | Path, out_path: str | Path, *, key: bytes,
+                 text_field: str | None = None) -> int:
+    """Restore values encrypted by the ``encrypt`` operator; returns the documents written.
+
+    JSONL: ``redacted_text`` (or ``text_field``) is decrypted into ``decrypted_text``;
+    TXT: each line; CSV/Parquet: every string column.
+    """
+    from synthguard.redaction._crypto import decrypt_text
+
+    src, dst = Path(in_path), Path(out_path)
+    if not src.is_file():
+        raise DataFileError(f"input file {str(src)!r} does not exist")
+    kind = src.suffix.lower()
+    n = 0
+    if kind in TABLE_SUFFIXES:
+        from synthguard.data import load_table, write_table
+
+        frame = load_table(src)
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = frame[col].map(lambda v: decrypt_text(v, key) if isinstance(v, str) else v)
+        write_table(frame, dst)
+        return len(frame)
+    field = text_field or REDACTED_FIELD
+    with atomic_path(dst) as tmp, open(tmp, "w", encoding="utf-8") as out:
+        if kind == ".jsonl":
+            for rec in _read_jsonl(src, field):
+                rec["decrypted_text"] = decrypt_text(str(rec[field]), key)
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                n += 1
+        elif kind == ".txt":
+            for rec in _read_txt(src):
+                out.write(decrypt_text(rec["text"], key) + "\n")
+                n += 1
+        else:
+            raise DataFileError(f"unsupported input {src.name!r}: use .jsonl, .txt, .csv or .parquet")
+    return n
