@@ -7,6 +7,8 @@ import importlib
 BUILTIN_MODULES = [
     "synthguard.generators.copula",
     "synthguard.generators.sdv_models",
+    "synthguard.generators.dp.aim",
+    "synthguard.generators.dp.mst",
     "synthguard.generators.copy_leaky",
     "synthguard.generators.text.surrogate",
     "synthguard.generators.text.dp_lm",

@@ -1,0 +1,14 @@
+"""Differentially private generators: AIM and MST (zCDP, Private-PGM) and DP-SGD (opacus).
+
+Each declares ``Capabilities(dp=True, mechanism=..., accountant=...)``, reports its
+:class:`~synthguard.generators.base.PrivacySpend`, and exposes ``planned_spend(n_rows)`` so
+the ledger can reserve the budget before the data is read (see
+:func:`synthguard.ledger.budget.run_dp_fit`).
+"""
+
+from __future__ import annotations
+
+import jax
+
+# mbi (Private-PGM) asks for float64; set it before any module imports mbi.
+jax.config.update("jax_enable_x64", True)

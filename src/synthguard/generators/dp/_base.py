@@ -1,0 +1,115 @@
+"""What every DP generator shares: validated (ε, δ), the default δ, bounds, the planned
+spend the ledger reserves before the data is read, and the honest statement of what was
+treated as public."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from synthguard.data.schema import Schema, infer_schema
+from synthguard.errors import NotFittedError, ParameterError
+from synthguard.generators.base import Generator, GeneratorParams, PrivacySpend
+from synthguard.generators.dp._discretise import (
+    ColumnPlan,
+    histogram_measurements,
+    load_bounds,
+    plan_columns,
+)
+
+DEFAULT_DELTA_RULE = "1/n² (n = training rows), capped below 1/n"
+
+PUBLIC_ITEMS: tuple[str, ...] = (
+    "column names and kinds (schema)",
+    "categorical value sets",
+    "numeric bounds given by the user/schema",
+    "number of training rows n (used for the default δ)",
+)
+
+
+@dataclass(frozen=True)
+class DPParams(GeneratorParams):
+    """Parameters shared by DP generators (validated when built)."""
+
+    epsilon: float = 1.0
+    delta: float | None = None  # None: 1/n² computed at fit (stated in the guarantee)
+    bounds: str | dict[str, Any] | None = None  # JSON file or {"col": [low, high]}
+    estimate_bounds: bool = False  # spend part of the budget on missing numeric bounds
+    max_bins: int = 32  # coarse bins per numeric column
+    discretisation_share: float = 0.1  # share of ρ for numeric histograms (if any)
+
+    def __post_init__(self) -> None:
+        eps = self.epsilon
+        if isinstance(eps, bool) or not isinstance(eps, int | float) or not (
+                math.isfinite(eps) and eps > 0):
+            raise ParameterError(f"--epsilon must be a finite number > 0, got {eps!r}")
+        if self.delta is not None and not (
+                isinstance(self.delta, int | float) and 0 < self.delta < 1):
+            raise ParameterError(f"--delta must be in (0, 1), got {self.delta!r}")
+        if not isinstance(self.max_bins, int) or self.max_bins < 2:
+            raise ParameterError(f"max_bins must be an integer >= 2, got {self.max_bins!r}")
+        if not 0 < self.discretisation_share <= 0.5:
+            raise ParameterError("discretisation_share must be in (0, 0.5]")
+
+
+class DPGeneratorBase(Generator):
+    """Base of the DP generators: resolves δ, plans columns, reports the spend."""
+
+    Params = DPParams
+
+    def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
+        super().__init__(params, **kwargs)
+        self._spend: PrivacySpend | None = None
+
+    @property
+    def p(self) -> DPParams:
+        assert isinstance(self.params, DPParams)
+        return self.params
+
+    def resolve_delta(self, n_rows: int) -> float:
+        """The δ of this fit: the user's, or 1/n²; must be < 1/n (else it allows leaking a
+        whole record with probability δ·n ≥ 1)."""
+        if n_rows < 2:
+            raise ParameterError("a DP fit needs at least 2 rows")
+        delta = self.p.delta if self.p.delta is not None else 1.0 / float(n_rows) ** 2
+        if delta >= 1.0 / n_rows:
+            raise ParameterError(
+                f"--delta {delta:g} must be smaller than 1/n = {1.0 / n_rows:.3g} for a table "
+                f"of {n_rows} rows (δ ≥ 1/n permits publishing a record); use e.g. "
+                f"{1.0 / n_rows**2:.2g}")
+        return float(delta)
+
+    def planned_spend(self, n_rows: int) -> PrivacySpend:
+        """The spend a fit on ``n_rows`` rows will report, checked before any data is read."""
+        delta = self.resolve_delta(n_rows)
+        return self._spend_for(self.p.epsilon, delta, planned=True)
+
+    def _spend_for(self, epsilon: float, delta: float, *, planned: bool) -> PrivacySpend:
+        raise NotImplementedError
+
+    def plan(self, frame: pd.DataFrame, schema: Schema | None) -> list[ColumnPlan]:
+        return plan_columns(frame, schema or infer_schema(frame), load_bounds(self.p.bounds),
+                            estimate_bounds=self.p.estimate_bounds)
+
+    def discretisation_rho(self, plans: list[ColumnPlan], rho_total: float) -> float:
+        return self.p.discretisation_share * rho_total if histogram_measurements(plans) else 0.0
+
+    def privacy_spent(self) -> PrivacySpend | None:
+        return self._spend
+
+    def _require_fitted(self) -> None:
+        if self._spend is None:
+            raise NotFittedError(f"{self.name}: call fit() before sample()/save()")
+
+    def public_items(self, plans: list[ColumnPlan], delta_default: bool) -> tuple[str, ...]:
+        items = list(PUBLIC_ITEMS)
+        if not delta_default:
+            items.remove("number of training rows n (used for the default δ)")
+        if any(p.bounds_source == "dp-estimated" for p in plans):
+            items.append("bounds of " + ", ".join(
+                p.name for p in plans if p.bounds_source == "dp-estimated")
+                + " were NOT public: estimated with DP inside this budget")
+        return tuple(items)

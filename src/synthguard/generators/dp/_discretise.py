@@ -1,0 +1,436 @@
+"""Turning a mixed table into small integer domains without leaking through the bins.
+
+Marginal-based DP synthesis needs every column discrete. Numeric columns are cut with bounds
+that do not come from the data: from the schema / a bounds file (public), or, if the user
+allows it, from a DP log-scale histogram. Inside the bounds a DP *adaptive histogram* (a
+16-ary tree, refined where the noisy counts say there is mass) gives
+
+* the coarse bin edges used by the model (equal noisy mass, so a spike such as "capital
+  gain = 0" becomes its own bin), and
+* the within-bin distribution used when decoding (fine leaves, drawn by their noisy counts),
+
+both paid for by a stated share ρ of the zCDP budget. Everything after the noisy counts is
+post-processing. Categorical value sets are taken from the schema/data and are treated as
+public (as in the AIM and MST papers); this is stated in the guarantee.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthguard.data.schema import ColumnKind, Schema, infer_schema
+from synthguard.errors import ParameterError, SchemaError
+
+BRANCH = 16
+FLOAT_DEPTH = 3
+NULL_LABEL = "__null__"
+
+
+def load_bounds(spec: str | Path | dict[str, Any] | None) -> dict[str, tuple[float, float]]:
+    """Bounds from a dict or a JSON file ``{"age": [17, 90], ...}`` (also accepts
+    ``{"columns": {"age": {"bounds": [17, 90]}}}``, the metadata override format)."""
+    if spec is None:
+        return {}
+    raw: Any = spec
+    if not isinstance(spec, dict):
+        path = Path(spec)
+        if not path.is_file():
+            raise ParameterError(f"bounds file {str(path)!r} does not exist")
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ParameterError(f"bounds file {str(path)!r} is not valid JSON: {exc}") from None
+    if isinstance(raw, dict) and "columns" in raw and isinstance(raw["columns"], dict):
+        raw = {k: v.get("bounds") for k, v in raw["columns"].items()
+               if isinstance(v, dict) and v.get("bounds") is not None}
+    if not isinstance(raw, dict):
+        raise ParameterError("bounds must map column -> [low, high]")
+    out: dict[str, tuple[float, float]] = {}
+    for name, pair in raw.items():
+        try:
+            low, high = float(pair[0]), float(pair[1])
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise ParameterError(f"bounds of column {name!r} must be [low, high]") from None
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ParameterError(f"bounds of column {name!r} must be finite with low < high")
+        out[str(name)] = (low, high)
+    return out
+
+
+@dataclass
+class NumericCodec:
+    """Bins of one numeric column: fine leaves with noisy counts, grouped into coarse bins."""
+
+    low: float
+    high: float
+    integer: bool
+    leaf_edges: list[float]  # len = n_leaves + 1, increasing
+    leaf_weights: list[float]  # noisy counts clipped at 0 (post-processing)
+    bin_of_leaf: list[int]  # coarse bin index of each leaf
+    has_null: bool
+    bounds_source: str  # "schema" | "user" | "dp-estimated"
+
+    @property
+    def n_bins(self) -> int:
+        return max(self.bin_of_leaf) + 1 + (1 if self.has_null else 0)
+
+    def encode(self, values: pd.Series) -> np.ndarray:
+        x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        null = np.isnan(x)
+        upper = self.high + 1 if self.integer else self.high
+        clipped = np.clip(np.nan_to_num(x, nan=self.low), self.low, upper - 1e-9 * max(
+            1.0, abs(upper)))
+        if self.integer:
+            clipped = np.floor(clipped)
+        edges = np.asarray(self.leaf_edges)
+        leaf = np.clip(np.searchsorted(edges, clipped, side="right") - 1, 0, len(edges) - 2)
+        codes = np.asarray(self.bin_of_leaf)[leaf]
+        if self.has_null:
+            codes = np.where(null, max(self.bin_of_leaf) + 1, codes)
+        return np.asarray(codes, dtype=np.int64)
+
+    def decode(self, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        edges = np.asarray(self.leaf_edges)
+        weights = np.asarray(self.leaf_weights, dtype=float)
+        bins = np.asarray(self.bin_of_leaf)
+        out = np.full(len(codes), np.nan)
+        for b in range(max(self.bin_of_leaf) + 1):
+            rows = np.flatnonzero(codes == b)
+            if rows.size == 0:
+                continue
+            leaves = np.flatnonzero(bins == b)
+            w = weights[leaves]
+            w = w / w.sum() if w.sum() > 0 else np.full(len(leaves), 1.0 / len(leaves))
+            chosen = leaves[rng.choice(len(leaves), size=rows.size, p=w)]
+            lo, hi = edges[chosen], edges[chosen + 1]
+            if self.integer:
+                out[rows] = np.floor(lo + rng.random(rows.size) * (hi - lo))
+            else:
+                out[rows] = lo + rng.random(rows.size) * (hi - lo)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class CategoricalCodec:
+    """Values of one categorical column (public value set; nulls are a value)."""
+
+    values: list[Any]
+    dtype: str
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.values)
+
+    def encode(self, series: pd.Series) -> np.ndarray:
+        keys = [NULL_LABEL if _isnull(v) else _key(v) for v in self.values]
+        index = {k: i for i, k in enumerate(keys)}
+        mapped = [index.get(NULL_LABEL if _isnull(v) else _key(v), -1) for v in series.tolist()]
+        codes = np.asarray(mapped, dtype=np.int64)
+        if (codes < 0).any():  # value not in the public set: map to the most common slot 0
+            codes[codes < 0] = 0
+        return codes
+
+    def decode(self, codes: np.ndarray) -> list[Any]:
+        return [None if _isnull(self.values[c]) else self.values[c] for c in codes]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"values": [None if _isnull(v) else _plain(v) for v in self.values],
+                "dtype": self.dtype}
+
+
+def _isnull(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def _key(v: Any) -> str:
+    return json.dumps(_plain(v))
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+@dataclass
+class TableCodec:
+    """Every column's codec, in table order; ID columns are re-numbered on decode."""
+
+    columns: list[str]
+    numeric: dict[str, NumericCodec] = field(default_factory=dict)
+    categorical: dict[str, CategoricalCodec] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
+    rho_used: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def modelled(self) -> list[str]:
+        return [c for c in self.columns if c not in self.ids]
+
+    def domain_sizes(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.modelled:
+            out[c] = (self.numeric[c].n_bins if c in self.numeric
+                      else self.categorical[c].n_bins)
+        return out
+
+    def encode(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for c in self.modelled:
+            codec: NumericCodec | CategoricalCodec = (
+                self.numeric[c] if c in self.numeric else self.categorical[c])
+            out[c] = codec.encode(frame[c])
+        return out
+
+    def decode(self, codes: dict[str, np.ndarray], n: int,
+               rng: np.random.Generator) -> pd.DataFrame:
+        data: dict[str, Any] = {}
+        for c in self.columns:
+            if c in self.ids:
+                data[c] = np.arange(n, dtype=np.int64)
+            elif c in self.numeric:
+                codec = self.numeric[c]
+                values = codec.decode(codes[c], rng)
+                if codec.integer and not np.isnan(values).any():
+                    data[c] = values.astype(np.int64)
+                elif codec.integer:
+                    data[c] = pd.array(np.where(np.isnan(values), 0, values).astype(np.int64),
+                                       dtype="Int64")
+                    data[c][np.isnan(values)] = pd.NA
+                else:
+                    data[c] = values
+            else:
+                cat = self.categorical[c]
+                series = pd.Series(cat.decode(codes[c]), dtype="object")
+                if cat.dtype == "bool":
+                    series = series.astype("boolean")
+                elif cat.dtype.startswith(("int", "float")) and not series.isna().any():
+                    series = series.astype(np.dtype(cat.dtype))
+                data[c] = series.to_numpy() if cat.dtype != "bool" else series
+        return pd.DataFrame(data, columns=self.columns)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "columns": self.columns,
+            "numeric": {k: v.to_dict() for k, v in self.numeric.items()},
+            "categorical": {k: v.to_dict() for k, v in self.categorical.items()},
+            "ids": self.ids, "rho_used": self.rho_used, "notes": self.notes,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> TableCodec:
+        return cls(
+            columns=list(raw["columns"]),
+            numeric={k: NumericCodec(**v) for k, v in raw["numeric"].items()},
+            categorical={k: CategoricalCodec(values=list(v["values"]), dtype=v["dtype"])
+                         for k, v in raw["categorical"].items()},
+            ids=list(raw["ids"]), rho_used=float(raw["rho_used"]), notes=list(raw["notes"]),
+        )
+
+
+# -- planning (no data) and fitting (DP) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    name: str
+    kind: str  # "numeric" | "categorical" | "id"
+    bounds: tuple[float, float] | None
+    bounds_source: str
+    integer: bool
+    depth: int  # tree levels measured (numeric only)
+
+
+def plan_columns(frame: pd.DataFrame, schema: Schema | None,
+                 bounds: dict[str, tuple[float, float]], *, estimate_bounds: bool) -> list[
+                     ColumnPlan]:
+    """Decide each column's treatment; raise a typed error for what cannot be modelled."""
+    schema = schema or infer_schema(frame)
+    unknown = sorted(set(bounds) - set(frame.columns))
+    if unknown:
+        raise ParameterError(f"bounds given for column(s) {unknown} not in the table")
+    plans: list[ColumnPlan] = []
+    missing: list[str] = []
+    for name in frame.columns:
+        spec = schema.columns.get(str(name))
+        kind = spec.kind if spec is not None else ColumnKind.CATEGORICAL
+        if kind in (ColumnKind.TEXT, ColumnKind.PII):
+            raise SchemaError(
+                f"column {name!r} is {kind.value}: DP generators model tabular columns only; "
+                "drop it or redact it first (or mark it categorical in --metadata)")
+        if kind is ColumnKind.DATETIME:
+            raise SchemaError(
+                f"column {name!r} is a datetime: convert it to a number (e.g. days since an "
+                "epoch) with public bounds, or mark it categorical in --metadata")
+        if kind is ColumnKind.ID:
+            plans.append(ColumnPlan(str(name), "id", None, "", False, 0))
+            continue
+        if kind is ColumnKind.CATEGORICAL:
+            plans.append(ColumnPlan(str(name), "categorical", None, "", False, 0))
+            continue
+        integer = bool(spec.integer) if spec is not None else False
+        if name in bounds:
+            b: tuple[float, float] | None = bounds[str(name)]
+            source = "user"
+        elif spec is not None and spec.bounds is not None:
+            b, source = spec.bounds, "schema"
+        elif estimate_bounds:
+            b, source = None, "dp-estimated"
+        else:
+            missing.append(str(name))
+            continue
+        plans.append(ColumnPlan(str(name), "numeric", b, source, integer, 0))
+    if missing:
+        raise ParameterError(
+            f"numeric column(s) {missing} have no public bounds; a DP generator cannot take "
+            "them from the data. Give them with --bounds FILE ({\"col\": [low, high]}) or "
+            "--metadata, or allow estimate_bounds=True to spend part of the budget on them")
+    return [_with_depth(p) for p in plans]
+
+
+def _with_depth(plan: ColumnPlan) -> ColumnPlan:
+    if plan.kind != "numeric":
+        return plan
+    if plan.bounds is None:
+        depth = FLOAT_DEPTH + 1
+    elif plan.integer:
+        width = plan.bounds[1] - plan.bounds[0] + 1
+        depth = max(1, math.ceil(math.log(max(width, 2)) / math.log(BRANCH) - 1e-9))
+    else:
+        depth = FLOAT_DEPTH
+    return ColumnPlan(plan.name, plan.kind, plan.bounds, plan.bounds_source, plan.integer, depth)
+
+
+def histogram_measurements(plans: list[ColumnPlan]) -> int:
+    """How many unit-sensitivity histograms the discretisation measures (bounds + levels)."""
+    total = 0
+    for p in plans:
+        if p.kind == "numeric":
+            total += p.depth + (1 if p.bounds is None else 0)
+    return total
+
+
+def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
+              max_bins: int, rng: np.random.Generator) -> TableCodec:
+    """Build the table codec, spending exactly ``rho`` (zCDP) on numeric columns' histograms.
+
+    Each histogram has L2 sensitivity 1 (a record is in one cell), so ``k`` histograms with
+    Gaussian noise σ cost k/(2σ²); σ is set so that the total is ``rho``.
+    """
+    codec = TableCodec(columns=[str(c) for c in frame.columns])
+    k = histogram_measurements(plans)
+    sigma = math.sqrt(k / (2.0 * rho)) if k else 0.0
+    for p in plans:
+        series = frame[p.name]
+        if p.kind == "id":
+            codec.ids.append(p.name)
+        elif p.kind == "categorical":
+            values = sorted({_key(v): _plain(v) for v in series.dropna().unique()}.items())
+            vals: list[Any] = [v for _, v in values]
+            if series.isna().any():
+                vals.append(None)
+            if not vals:
+                vals = [None]
+            dtype = "bool" if pd.api.types.is_bool_dtype(series) else str(series.dtype)
+            codec.categorical[p.name] = CategoricalCodec(vals, dtype)
+        else:
+            x = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+            has_null = bool(np.isnan(x).any())
+            x = x[~np.isnan(x)]
+            bounds = p.bounds
+            if bounds is None:
+                bounds = _dp_bounds(x, sigma, rng, integer=p.integer)
+                codec.notes.append(f"bounds of {p.name!r} estimated with DP: {list(bounds)}")
+            codec.numeric[p.name] = _adaptive_histogram(
+                x, bounds, p.integer, p.depth, sigma, max_bins, has_null, p.bounds_source, rng)
+    codec.rho_used = rho if k else 0.0
+    return codec
+
+
+def _dp_bounds(x: np.ndarray, sigma: float, rng: np.random.Generator, *,
+               integer: bool) -> tuple[float, float]:
+    """Bounds from a noisy histogram over signed powers of two (one unit-sensitivity
+    measurement): the outermost buckets whose noisy count clears 3σ."""
+    edges = [-(2.0 ** e) for e in range(62, -1, -1)] + [0.0] + [2.0 ** e for e in range(0, 63)]
+    counts = np.histogram(np.clip(x, edges[0], edges[-1]), bins=edges)[0].astype(float)
+    noisy = counts + rng.normal(0, sigma, size=counts.shape)
+    ok = np.flatnonzero(noisy > 3 * sigma)
+    if ok.size == 0:
+        return (0.0, 1.0)
+    low, high = edges[ok[0]], edges[ok[-1] + 1]
+    if integer:
+        high -= 1
+    return (float(low), float(max(high, low + 1)))
+
+
+def _adaptive_histogram(
+    x: np.ndarray, bounds: tuple[float, float], integer: bool, depth: int, sigma: float,
+    max_bins: int, has_null: bool, source: str, rng: np.random.Generator,
+) -> NumericCodec:
+    low, high = bounds
+    if integer:
+        low, high = math.floor(low), math.floor(high)
+        top = high + 1.0
+        x = np.floor(np.clip(x, low, high))
+    else:
+        top = high
+        x = np.clip(x, low, high)
+    threshold = 3.0 * sigma
+    # leaves: (lo, hi, noisy count); start with the root, refine `depth` times
+    leaves: list[tuple[float, float, float]] = [(float(low), float(top), float("inf"))]
+    for _level in range(depth):
+        refined: list[tuple[float, float, float]] = []
+        # every record falls in exactly one cell of this level: one unit-sensitivity histogram
+        for lo, hi, count in leaves:
+            splittable = (hi - lo) > 1.0 if integer else True
+            if count <= threshold or not splittable:
+                refined.append((lo, hi, count))
+                continue
+            if integer:
+                cuts = np.unique(np.round(np.linspace(lo, hi, BRANCH + 1)))
+            else:
+                cuts = np.linspace(lo, hi, BRANCH + 1)
+            inside = x[(x >= lo) & ((x < hi) if hi < top else (x <= hi))]
+            hist = np.histogram(inside, bins=cuts)[0].astype(float)
+            noisy = hist + rng.normal(0, sigma, size=hist.shape)
+            refined.extend((float(a), float(b), float(c))
+                           for a, b, c in zip(cuts[:-1], cuts[1:], noisy, strict=True))
+        leaves = refined
+    weights = [max(0.0, c) if math.isfinite(c) else 1.0 for _, _, c in leaves]
+    edges = [leaves[0][0]] + [hi for _, hi, _ in leaves]
+    return NumericCodec(low=float(low), high=float(high), integer=integer, leaf_edges=edges,
+                        leaf_weights=weights, bin_of_leaf=_group(weights, max_bins),
+                        has_null=has_null, bounds_source=source)
+
+
+def _group(weights: list[float], max_bins: int) -> list[int]:
+    """Contiguous groups of leaves with about equal noisy mass (a heavy leaf stands alone)."""
+    total = sum(weights)
+    n = len(weights)
+    if total <= 0 or n <= max_bins:
+        return list(range(n)) if n <= max_bins else [i * max_bins // n for i in range(n)]
+    target = total / max_bins
+    groups: list[int] = []
+    current, mass = 0, 0.0
+    for i, w in enumerate(weights):
+        if mass > 0 and mass + w > target * 1.5 and current < max_bins - 1:
+            current += 1
+            mass = 0.0
+        groups.append(current)
+        mass += w
+        if mass >= target and current < max_bins - 1 and i < n - 1:
+            current += 1
+            mass = 0.0
+    # drop empty trailing index gaps (groups are contiguous and start at 0)
+    remap = {g: j for j, g in enumerate(sorted(set(groups)))}
+    return [remap[g] for g in groups]

@@ -1,0 +1,179 @@
+"""Thin layer over Private-PGM (``mbi`` 2.0): measuring, estimating, sampling, saving.
+
+mbi ships the estimation engine (graphical model fitted to noisy marginals); the mechanisms
+(AIM, MST) that decide what to measure are ours. Sampling in mbi draws from NumPy's global
+RNG, so :func:`sample_model` seeds it and restores the previous state: same seed, same rows,
+and no side effect on the caller's global RNG. Models are saved as JSON + ``.npz`` arrays
+(``allow_pickle=False``): no pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jax
+
+jax.config.update("jax_enable_x64", True)  # mbi recommends float64; set before importing it
+
+import mbi  # noqa: E402
+import numpy as np  # noqa: E402
+from mbi import junction_tree  # noqa: E402
+from mbi.estimation import MirrorDescent  # noqa: E402
+
+Clique = tuple[str, ...]
+
+
+def make_domain(sizes: dict[str, int]) -> mbi.Domain:
+    return mbi.Domain(list(sizes), [int(v) for v in sizes.values()])
+
+
+def make_dataset(codes: dict[str, np.ndarray], domain: mbi.Domain) -> mbi.Dataset:
+    return mbi.Dataset({c: codes[c] for c in domain.attributes}, domain)
+
+
+def marginal(data: mbi.Dataset, clique: Clique) -> np.ndarray:
+    return np.asarray(data.project(clique).datavector(), dtype=float)
+
+
+def measure(data: mbi.Dataset, clique: Clique, sigma: float,
+            rng: np.random.Generator) -> mbi.LinearMeasurement:
+    """Gaussian mechanism on one marginal (L2 sensitivity 1 under add/remove)."""
+    x = marginal(data, clique)
+    y = x + rng.normal(0.0, sigma, size=x.size)
+    return mbi.LinearMeasurement(y, clique, stddev=float(sigma))
+
+
+def estimate(domain: mbi.Domain, measurements: list[mbi.LinearMeasurement], *, iters: int,
+             warm_start: mbi.MarkovRandomField | None = None,
+             callback: Callable[[Any], None] | None = None) -> mbi.MarkovRandomField:
+    model = MirrorDescent().estimate(domain, measurements, iters=iters,
+                                     warm_start=warm_start, callback_fn=callback)
+    assert isinstance(model, mbi.MarkovRandomField)
+    return model
+
+
+def project(model: mbi.MarkovRandomField, clique: Clique) -> np.ndarray:
+    return np.asarray(model.project(clique).datavector(), dtype=float)
+
+
+def model_cells(domain: mbi.Domain, cliques: Sequence[Clique]) -> int:
+    """Cells of the junction tree a model over ``cliques`` would hold (its memory/time)."""
+    if not cliques:
+        return 0
+    jtree, _ = junction_tree.make_junction_tree(domain, [tuple(c) for c in cliques])
+    return int(sum(domain.size(cl) for cl in junction_tree.maximal_cliques(jtree)))
+
+
+def exponential_mechanism(scores: np.ndarray, epsilon: float, sensitivity: float,
+                          rng: np.random.Generator) -> int:
+    """Index drawn with probability ∝ exp(ε q / (2Δ)); ε²/8-zCDP."""
+    q = np.asarray(scores, dtype=float)
+    q = q - q.max()
+    logits = 0.5 * epsilon / sensitivity * q
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    return int(rng.choice(q.size, p=p))
+
+
+def sample_model(model: mbi.MarkovRandomField, n: int, seed: int) -> dict[str, np.ndarray]:
+    """``n`` rows of codes from the model; deterministic in ``seed``."""
+    state = np.random.get_state()
+    try:
+        np.random.seed(seed % (2**32))
+        data = model.synthetic_data(rows=n)
+    finally:
+        np.random.set_state(state)
+    return {c: np.asarray(v, dtype=np.int64) for c, v in data.to_dict().items()}
+
+
+# -- persistence (JSON + npz, no pickle) --------------------------------------------------
+
+
+def save_model(model: mbi.MarkovRandomField, folder: Path, stem: str = "model") -> None:
+    domain = model.domain
+    arrays: dict[str, np.ndarray] = {}
+    pot_cliques = [list(c) for c in model.potentials.cliques]
+    mar_cliques = [list(c) for c in model.marginals.cliques]
+    for i, cl in enumerate(model.potentials.cliques):
+        arrays[f"pot_{i}"] = np.asarray(model.potentials[cl].values)
+    for i, cl in enumerate(model.marginals.cliques):
+        arrays[f"mar_{i}"] = np.asarray(model.marginals[cl].values)
+    meta = {"attributes": list(domain.attributes), "shape": list(domain.shape),
+            "total": float(model.total), "potential_cliques": pot_cliques,
+            "marginal_cliques": mar_cliques}
+    (folder / f"{stem}.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    with open(folder / f"{stem}.npz", "wb") as handle:
+        np.savez(handle, **arrays)  # type: ignore[arg-type]
+
+
+def load_model(folder: Path, stem: str = "model") -> mbi.MarkovRandomField:
+    meta = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
+    domain = mbi.Domain(meta["attributes"], meta["shape"])
+    with np.load(folder / f"{stem}.npz", allow_pickle=False) as npz:
+        def vector(prefix: str, cliques: list[list[str]]) -> mbi.CliqueVector:
+            tables = {}
+            for i, cl in enumerate(cliques):
+                key = tuple(cl)
+                tables[key] = mbi.Factor(domain.project(key), jax.numpy.asarray(
+                    npz[f"{prefix}_{i}"]))
+            return mbi.CliqueVector(domain, [tuple(c) for c in cliques], tables)
+
+        potentials = vector("pot", meta["potential_cliques"])
+        marginals = vector("mar", meta["marginal_cliques"])
+    return mbi.MarkovRandomField(potentials=potentials, marginals=marginals,
+                                 total=float(meta["total"]))
+
+
+def l1(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(np.asarray(a) - np.asarray(b)).sum())
+
+
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+# -- exact marginals in NumPy (no JIT compile per query) ----------------------------------
+
+
+class NumpyModel:
+    """The model's potentials as NumPy arrays, for many marginal queries per round.
+
+    Each query is one ``np.einsum`` over exp(θ_C − max θ_C), contracted along a greedy path:
+    exact, bounded by the model's tree width (kept small by AIM's size limit), and free of
+    the per-shape XLA compilation that makes ``MarkovRandomField.project`` slow on CPU.
+    """
+
+    def __init__(self, model: mbi.MarkovRandomField) -> None:
+        self.domain = model.domain
+        self.total = float(model.total)
+        self.index = {a: i for i, a in enumerate(self.domain.attributes)}
+        self.factors: list[tuple[np.ndarray, list[int]]] = []
+        for cl in model.potentials.cliques:
+            factor = model.potentials[cl]
+            values = np.asarray(factor.values, dtype=float)
+            self.factors.append((np.exp(values - values.max()),
+                                 [self.index[a] for a in factor.domain.attributes]))
+        self._cache: dict[Clique, np.ndarray] = {}
+
+    def marginal(self, clique: Clique) -> np.ndarray:
+        """Marginal counts over ``clique`` (flattened in clique order), summing to total."""
+        key = tuple(clique)
+        if key in self._cache:
+            return self._cache[key]
+        out_axes = [self.index[a] for a in key]
+        operands: list[Any] = []
+        covered: set[int] = set()
+        for values, axes in self.factors:
+            operands.extend([values, axes])
+            covered.update(axes)
+        for axis in out_axes:  # attributes in no factor are uniform
+            if axis not in covered:
+                operands.extend([np.ones(self.domain.shape[axis]), [axis]])
+        result = np.einsum(*operands, out_axes, optimize="greedy")
+        flat = np.asarray(result, dtype=float).reshape(-1)
+        flat = flat * (self.total / flat.sum())
+        self._cache[key] = flat
+        return np.asarray(flat)
