@@ -24,7 +24,7 @@ from rich.progress import (
 from synthguard.ledger import RunRecord, RunStore
 from synthguard.progress import ProgressCallback
 
-console = Console(stderr=True)
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 @contextlib.contextmanager

@@ -3,9 +3,269 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
+import time
+from dataclasses import fields
+from pathlib import Path
 from typing import Any
+
+from synthguard._commands._common import console, print_json, progress_bar, recorded_run
+from synthguard._io import sha256_file
+from synthguard.data import (
+    infer_schema,
+    load_table,
+    table_fingerprint,
+    train_holdout_split,
+    write_table,
+)
+from synthguard.data.builtin import builtin_defaults, builtin_names
+from synthguard.errors import ParameterError
+from synthguard.generators import create_generator, get_generator, list_generators, save_generator
+from synthguard.generators.base import Generator, check_rows
+from synthguard.progress import ProgressCallback
+
+# Flags that map onto generator parameters of the same name, when the generator has them.
+_PARAM_FLAGS = ("epochs", "batch_size", "epsilon", "delta", "max_cells", "bounds")
 
 
 def add_parsers(sub: Any) -> None:
-    """Register the core commands (filled in below as they land)."""
-    _ = (sub, argparse)
+    p = sub.add_parser("generate", help="fit a generator on a table and sample a synthetic table")
+    p.add_argument("--data", required=True, help="CSV/Parquet file or built-in dataset name (adult)")
+    p.add_argument("--generator", default="gaussian_copula", help="registry name (see `synthguard generators`)")
+    p.add_argument("--rows", type=int, required=True, help="number of synthetic rows (or documents)")
+    p.add_argument("--seed", type=int, default=0, help="seed for fit and sample (default 0)")
+    p.add_argument("--out", required=True, help="output file (.csv or .parquet; .jsonl for text)")
+    p.add_argument("--save-model", metavar="DIR", help="save the fitted model (folder with manifest.json)")
+    p.add_argument("--metadata", metavar="JSON", help="schema overrides (kinds, bounds) as JSON")
+    p.add_argument("--epochs", type=int, help="training epochs (neural generators)")
+    p.add_argument("--batch-size", type=int, help="training batch size (neural generators)")
+    p.add_argument("--epsilon", type=float, help="privacy budget ε (DP generators)")
+    p.add_argument("--delta", type=float, help="privacy parameter δ (DP generators)")
+    p.add_argument("--max-cells", type=int, help="largest marginal size (AIM/MST)")
+    p.add_argument("--bounds", metavar="FILE", help="public numeric bounds (JSON) for DP generators")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="any other generator parameter (JSON value), repeatable")
+    p.add_argument("--holdout-fraction", type=float, default=0.0,
+                   help="hold out this share of --data before fitting (never shown to the generator)")
+    p.add_argument("--stratify", help="column to stratify the holdout split on")
+    p.add_argument("--split-dir", metavar="DIR",
+                   help="write train.parquet and holdout.parquet of the split here (for `evaluate`)")
+    p.set_defaults(handler=cmd_generate)
+
+    p = sub.add_parser("evaluate", help="judge a synthetic table against real train and holdout tables")
+    p.add_argument("--real", required=True, help="real training table (what the generator saw)")
+    p.add_argument("--synthetic", required=True, help="synthetic table")
+    p.add_argument("--holdout", required=True, help="real holdout table (never shown to the generator)")
+    p.add_argument("--target", help="target column for utility and fairness")
+    p.add_argument("--sensitive", nargs="+", default=[], metavar="COL", help="sensitive column(s)")
+    p.add_argument("--format", choices=("json", "html"), help="report format (default: from --out suffix)")
+    p.add_argument("--out", required=True, help="report file (.json or .html)")
+    p.add_argument("--metadata", metavar="JSON", help="schema overrides as JSON")
+    p.add_argument("--attacks", nargs="+", metavar="NAME", help="leakage attacks: all or names")
+    p.add_argument("--secret", help="secret column for attribute inference")
+    p.add_argument("--quasi-identifiers", nargs="+", metavar="COL", help="columns the adversary knows")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=cmd_evaluate)
+
+    p = sub.add_parser("generators", help="list registered generators and their parameters")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_generators)
+
+    p = sub.add_parser("runs", help="list recorded runs")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--command", dest="run_command", help="only runs of this command")
+    p.add_argument("--json", action="store_true", help="print full JSON records")
+    p.set_defaults(handler=cmd_runs)
+
+    p = sub.add_parser("demo", help="the main job end to end on the built-in Adult dataset")
+    p.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
+    p.add_argument("--generator", default="gaussian_copula")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("doctor", help="check that every plug-in and its dependencies load")
+    p.set_defaults(handler=cmd_doctor)
+
+
+def _generator_params(cls: type[Generator], args: argparse.Namespace) -> dict[str, Any]:
+    names = {f.name for f in fields(cls.Params)}
+    params: dict[str, Any] = {}
+    for flag in _PARAM_FLAGS:
+        value = getattr(args, flag, None)
+        if value is None:
+            continue
+        if flag not in names:
+            raise ParameterError(f"--{flag.replace('_', '-')} does not apply to generator {cls.name!r}; "
+                                 f"its parameters are {sorted(names)}")
+        params[flag] = value
+    for item in args.param:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise ParameterError(f"--param {item!r} must look like KEY=VALUE")
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    return params
+
+
+def sample_to_file(generator: Generator, rows: int, out: Path, *, seed: int,
+                   progress: ProgressCallback | None) -> Path:
+    """Sample ``rows`` rows and write them atomically to ``out``."""
+    frame = generator.sample(rows, seed=seed, progress=progress)
+    return write_table(frame, out)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    check_rows(args.rows)
+    cls = get_generator(args.generator)
+    out = Path(args.out)
+    if cls.caps.modality == "tabular" and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise ParameterError(f"--out {args.out!r} must end in .csv or .parquet")
+    params = _generator_params(cls, args)
+    generator = cls(**params)
+    frame = load_table(args.data)
+    schema = infer_schema(frame, overrides=args.metadata)
+    with recorded_run(args, "generate", seed=args.seed, plugin=cls.name, params=params) as record:
+        record.dataset_sha256 = table_fingerprint(frame)
+        record.inputs["data"] = args.data if not Path(args.data).exists() else sha256_file(args.data)
+        if args.holdout_fraction:
+            split = train_holdout_split(frame, holdout_fraction=args.holdout_fraction,
+                                        stratify=args.stratify, seed=args.seed)
+            frame = split.train
+            if args.split_dir:
+                for name, part in (("train", split.train), ("holdout", split.holdout)):
+                    path = write_table(part, Path(args.split_dir) / f"{name}.parquet")
+                    record.outputs[name] = sha256_file(path)
+        with progress_bar() as bar:
+            started = time.perf_counter()
+            generator.fit(frame, schema=schema, seed=args.seed, progress=bar)
+            record.metrics["fit_seconds"] = time.perf_counter() - started
+            started = time.perf_counter()
+            sample_to_file(generator, args.rows, out, seed=args.seed, progress=bar)
+            record.metrics["sample_seconds"] = time.perf_counter() - started
+        record.outputs["synthetic"] = sha256_file(out)
+        spend = generator.privacy_spent()
+        record.privacy = spend.to_dict() if spend else None
+        if args.save_model:
+            digest = save_generator(generator, args.save_model, run_id=record.run_id)
+            record.outputs["model_manifest"] = digest
+    console.print(f"wrote {args.rows} rows to {out} (run {record.run_id})")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from synthguard.evaluation import evaluate, write_report
+
+    real, synthetic, holdout = (load_table(p) for p in (args.real, args.synthetic, args.holdout))
+    schema = infer_schema(real, overrides=args.metadata)
+    out = Path(args.out)
+    with recorded_run(args, "evaluate", seed=args.seed) as record:
+        record.dataset_sha256 = table_fingerprint(real)
+        for name in ("real", "synthetic", "holdout"):
+            path = getattr(args, name)
+            record.inputs[name] = sha256_file(path) if Path(path).exists() else path
+        with progress_bar() as bar:
+            result = evaluate(
+                real, synthetic, holdout, target=args.target, sensitive=args.sensitive,
+                schema=schema, attacks=args.attacks, secret=args.secret,
+                quasi_identifiers=args.quasi_identifiers, seed=args.seed, progress=bar,
+            )
+        write_report(result, out, real=real, synthetic=synthetic, fmt=args.format, schema=schema)
+        record.outputs["report"] = sha256_file(out)
+        record.metrics = {"quality_score": result["fidelity"]["quality_score"],
+                          **({"tstr_trtr_ratio": result["utility"]["tstr_trtr_ratio"]}
+                             if result.get("utility") else {})}
+    console.print(f"wrote {out} (quality {result['fidelity']['quality_score']:.3f})")
+    return 0
+
+
+def cmd_generators(args: argparse.Namespace) -> int:
+    listing = list_generators()
+    if args.json:
+        print_json(listing)
+        return 0
+    from rich.table import Table
+
+    table = Table("name", "modality", "DP", "mechanism / accountant", "parameters", "summary")
+    for item in listing:
+        caps = item["capabilities"]
+        mech = " / ".join(x for x in (caps.get("mechanism"), caps.get("accountant")) if x) or "-"
+        params = ", ".join(f"{k}={v}" for k, v in item["params"].items())
+        table.add_row(item["name"], caps["modality"], "yes" if caps["dp"] else "no", mech, params, item["summary"])
+    console.print(table)
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from synthguard._commands._common import store_from
+
+    runs = store_from(args).list(limit=args.limit, command=args.run_command)
+    if args.json:
+        print_json(runs)
+        return 0
+    from rich.table import Table
+
+    table = Table("run", "command", "started", "status", "plugin", "dataset", "privacy")
+    for run in runs:
+        privacy = run.get("privacy") or {}
+        eps = f"ε={privacy['epsilon']:.3g}" if privacy.get("epsilon") is not None else "-"
+        table.add_row(run["run_id"], run["command"], run["started"], run["status"], run.get("plugin") or "-",
+                      (run.get("dataset_sha256") or "-")[:12], eps)
+    console.print(table)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Fit on Adult's train split, sample as many rows, evaluate against the holdout."""
+    from synthguard.evaluation import evaluate, write_report
+
+    out = Path(args.out)
+    target, sensitive = builtin_defaults("adult")
+    frame = load_table("adult")
+    split = train_holdout_split(frame, holdout_fraction=0.3, stratify=target, seed=args.seed)
+    schema = infer_schema(split.train)
+    generator = create_generator(args.generator)
+    with recorded_run(args, "demo", seed=args.seed, plugin=generator.name) as record:
+        record.dataset_sha256 = table_fingerprint(split.train)
+        with progress_bar() as bar:
+            generator.fit(split.train, schema=schema, seed=args.seed, progress=bar)
+            synthetic = generator.sample(len(split.train), seed=args.seed, progress=bar)
+            write_table(synthetic, out / "synthetic.parquet")
+            result = evaluate(split.train, synthetic, split.holdout, target=target,
+                              sensitive=list(sensitive), schema=schema, seed=args.seed, progress=bar)
+        write_report(result, out / "report.json", real=split.train, synthetic=synthetic)
+        write_report(result, out / "report.html", real=split.train, synthetic=synthetic, schema=schema)
+        for name in ("synthetic.parquet", "report.json", "report.html"):
+            record.outputs[name] = sha256_file(out / name)
+        record.metrics = {"quality_score": result["fidelity"]["quality_score"],
+                          "tstr_trtr_ratio": result["utility"]["tstr_trtr_ratio"]}
+    util = result["utility"]
+    console.print(
+        f"[bold]demo[/bold] {generator.name} on adult: quality {result['fidelity']['quality_score']:.3f}, "
+        f"TRTR AUC {util['trtr']['roc_auc']:.3f}, TSTR AUC {util['tstr']['roc_auc']:.3f}, "
+        f"DCR closer-to-train {result['privacy']['dcr_share_closer_to_train']:.3f}\n"
+        f"wrote {out / 'report.html'} and {out / 'report.json'}"
+    )
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Import every plug-in module and optional dependency; report what fails and why."""
+    from synthguard.generators import _plugins
+
+    problems = 0
+    checks: list[tuple[str, str]] = [(m, m) for m in _plugins.BUILTIN_MODULES]
+    checks += [("spaCy model en_core_web_sm", "en_core_web_sm"), ("torch", "torch"), ("opacus", "opacus"),
+               ("mbi (Private-PGM)", "mbi"), ("presidio", "presidio_analyzer"), ("fairlearn", "fairlearn"),
+               ("onnx", "onnx"), ("ray", "ray"), ("streamlit", "streamlit")]
+    for label, module in checks:
+        try:
+            importlib.import_module(module)
+            console.print(f"[green]ok[/green]   {label}")
+        except Exception as exc:  # report every failure, never drop a plug-in silently
+            problems += 1
+            console.print(f"[red]FAIL[/red] {label}: {type(exc).__name__}: {exc}")
+    console.print(f"built-in datasets: {', '.join(builtin_names())}")
+    return 0 if problems == 0 else 1
