@@ -27,6 +27,7 @@ from synthguard.evaluation.attacks._base import (
     ATTRIBUTE_INFERENCE,
     LINKABILITY,
     MEMBERSHIP,
+    REPRODUCTION,
     SINGLING_OUT,
     check_tables,
 )
@@ -35,11 +36,12 @@ from synthguard.progress import ProgressCallback, report
 DEFAULT_MAX_TARGETS = 2000
 LEVELS = ("low", "medium", "high")
 REAL_TRAIN = "real train (worst case)"
+RISK_KINDS = (ATTRIBUTE_INFERENCE, SINGLING_OUT, LINKABILITY, REPRODUCTION)
 
 THRESHOLDS: dict[str, Any] = {
     "membership": {
         "auc": {"medium": 0.55, "high": 0.60, "chance": 0.5},
-        "tpr_at_fpr_0.01": {"medium": 0.03, "high": 0.10, "chance": 0.01},
+        "tpr_at_fpr_0.01": {"medium": 0.05, "high": 0.10, "chance": 0.01},
     },
     "risk": {"medium": 0.05, "high": 0.20, "chance": 0.0},
 }
@@ -175,7 +177,7 @@ def evaluate_leakage(
 
 def _overall(section: Mapping[str, Any]) -> str:
     levels = [e["verdict"] for e in section.get("membership", {}).values()]
-    levels += [section[k]["verdict"] for k in (ATTRIBUTE_INFERENCE, SINGLING_OUT, LINKABILITY)
+    levels += [section[k]["verdict"] for k in RISK_KINDS
                if k in section]
     return max(levels, key=LEVELS.index) if levels else "low"
 
@@ -247,7 +249,7 @@ def _membership_table(section: Mapping[str, Any]) -> pd.DataFrame:
 
 def _risk_table(section: Mapping[str, Any]) -> pd.DataFrame:
     rows = {}
-    for kind in (ATTRIBUTE_INFERENCE, SINGLING_OUT, LINKABILITY):
+    for kind in RISK_KINDS:
         if kind in section:
             e = section[kind]
             rows[kind] = {
@@ -315,7 +317,7 @@ def render_leakage(
     risks = _risk_table(leakage)
     if not risks.empty:
         report.table(risks, caption="Anonymeter-style risks (95% CI)")
-        for kind in (ATTRIBUTE_INFERENCE, SINGLING_OUT, LINKABILITY):
+        for kind in RISK_KINDS:
             if kind in leakage:
                 report.verdict(kind.replace("_", " "), leakage[kind]["verdict"],
                                leakage[kind]["verdict_rule"])
@@ -332,7 +334,7 @@ def _render_comparison(report: Any, artifacts: Mapping[str, Mapping[str, Any]]) 
         for name, e in section.get("membership", {}).items():
             row[f"{name} AUC"] = f"{e['auc']:.3f}"
             row[f"{name} TPR@1%"] = f"{e['tpr_at_fpr_0.01']:.3f} ({e['verdict']})"
-        for kind in (ATTRIBUTE_INFERENCE, SINGLING_OUT, LINKABILITY):
+        for kind in RISK_KINDS:
             if kind in section:
                 row[kind] = f"{section[kind]['risk']:.3f} ({section[kind]['verdict']})"
         rows[artifact] = row

@@ -2,13 +2,19 @@
 
 ``ATTACKS`` holds the attacks on a synthetic table (membership: ``dcr``, ``dcr_ratio``,
 ``domias``, ``exact_match``; Anonymeter-style: ``attribute_inference``, ``singling_out``,
-``linkability``). ``model_membership`` / ``shadow_model_membership`` attack a classifier.
+``linkability``; ``reproduction``: copies of train rows beyond chance). ``model_membership`` / ``shadow_model_membership`` attack a classifier.
 Run them all through :func:`synthguard.evaluation.leakage.evaluate_leakage`.
 """
 
 from __future__ import annotations
 
-from synthguard.evaluation.attacks import inference, linkability, membership, singling_out
+from synthguard.evaluation.attacks import (
+    inference,
+    linkability,
+    membership,
+    reproduction,
+    singling_out,
+)
 from synthguard.evaluation.attacks._base import (
     ATTACKS,
     KINDS,
@@ -27,7 +33,7 @@ from synthguard.evaluation.attacks.model import (
     sklearn_trainer,
 )
 
-_ = (inference, linkability, membership, singling_out)  # modules register their attacks
+_ = (inference, linkability, membership, reproduction, singling_out)  # modules register their attacks
 
 __all__ = [
     "ATTACKS",

@@ -40,6 +40,7 @@ from synthguard.evaluation.encoding import TableEncoder
 MIN_NONMEMBERS = 20
 MIN_REFERENCE = 20
 KDE_NEIGHBOURS = 20
+BANDWIDTH = 0.2  # kernel width as a share of the median real nearest-neighbour distance
 
 
 class HoldoutTooSmallError(InputError):
@@ -205,7 +206,7 @@ class DomiasAttack(_MembershipAttack):
 
     def score(self, setup: MembershipSetup) -> np.ndarray:
         # bandwidth: a fraction of the typical distance between real neighbours
-        h = max(0.5 * float(np.median(setup.d_ref[:, 0])), _floor(setup.d_ref[:, 0]) * 10)
+        h = max(BANDWIDTH * float(np.median(setup.d_ref[:, 0])), _floor(setup.d_ref[:, 0]) * 10)
         log_syn = logsumexp(-(setup.d_syn**2) / (2 * h * h), axis=1) - np.log(setup.n_synthetic)
         log_ref = logsumexp(-(setup.d_ref**2) / (2 * h * h), axis=1) - np.log(setup.n_reference)
         return np.asarray(log_syn - log_ref)
