@@ -56,7 +56,10 @@ def last_names() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def countries() -> frozenset[str]:
-    return _clean(_provider_attr("address", "en_US", "countries") + [
+    names: list[str] = []
+    for loc in _ADDRESS_LOCALES:
+        names += _provider_attr("address", loc, "countries")
+    return _clean(names + [
         "USA", "U.S.", "U.S.A.", "UK", "U.K.", "United States", "United Kingdom", "England",
         "Scotland", "Wales", "Northern Ireland", "Deutschland", "España", "Italia",
         "Nederland", "Holland", "Britain", "Great Britain", "America",
@@ -90,17 +93,20 @@ def street_words() -> tuple[frozenset[str], frozenset[str]]:
     """(suffix words that END a street name, prefix words that START one), lower case."""
     suffixes: list[str] = []
     prefixes: list[str] = []
-    for loc in _ADDRESS_LOCALES:
+    for loc in ("en_US", "en_GB", "en_CA", "en_AU", "en_IE", "en_NZ", "de_DE", "de_AT", "de_CH",
+                "nl_NL", "sv_SE", "da_DK", "no_NO"):
         suffixes += _provider_attr("address", loc, "street_suffixes")
         suffixes += _provider_attr("address", loc, "street_suffixes_long")
         suffixes += _provider_attr("address", loc, "street_suffixes_short")
+    for loc in ("es_ES", "es_MX", "fr_FR", "fr_CH", "pt_BR", "pt_PT"):
         prefixes += _provider_attr("address", loc, "street_prefixes")
+    # it_IT calls its leading street words (Via, Piazza, Rotonda ...) "suffixes"
+    prefixes += _provider_attr("address", "it_IT", "street_suffixes")
     suffixes += _STREET_ABBR.split()
     prefixes += _STREET_PREFIXES.split(",")
-    # it_IT/es_ES "suffixes" are really prefixes (Via, Piazza, Calle ...): both lists hold them.
     return (
-        frozenset(s.strip().lower().rstrip(".") for s in suffixes if s.strip()),
-        frozenset(p.strip().lower() for p in prefixes if p.strip()),
+        frozenset(s.strip().lower().rstrip(".") for s in suffixes if s.strip() and " " not in s.strip()),
+        frozenset(p.strip().lower() for p in prefixes if p.strip() and len(p.strip()) > 1),
     )
 
 

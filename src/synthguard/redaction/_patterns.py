@@ -229,7 +229,8 @@ _CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’\-]*\.?"
 _ANYWORD = r"[\w'’\-]+\.?"
 _UNIT = (
     r"(?:,?\s*(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|"
-    r"puerta|piso|planta|escalera|app|appartement|étage|etage|interno|int|scala|piano)\.?\s*#?\s*\w{1,6}"
+    r"puerta|piso|planta|escalera|app|appartement|appartamento|étage|etage|interno|int|scala|piano|"
+    r"level|lvl|wohnung|whg|bus|huis|lgh)\.?\s*#?\s*\w{1,6}"
     r"|#\s?\d{1,6}\w?))"
 )
 
@@ -325,8 +326,8 @@ def build_specs() -> list[PatternSpec]:
         ),
         PatternSpec(
             "us_address", "ADDRESS",
-            rf"(?<![\w\-])\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?\s+)?"
-            rf"(?:{_CAPWORD}\s+){{0,3}}(?:{suffix_re})\.?(?![\w])(?:\s+(?:[NSEW]|NE|NW|SE|SW)\.?(?![\w]))?{_UNIT}?",
+            rf"(?<![\w\-])(?:(?i:level|floor|unit|suite|flat|apartment|apt\.?|shop|lot|studio)\s*\w{{1,5}},?[ \t]*\n?[ \t]*)?\d{{1,6}}[A-Za-z]?(?:[-/]\d{{1,4}})?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?"
+            rf"(?:{_CAPWORD}[ \t]+){{0,3}}(?:{suffix_re})\.?(?![\w])(?:\s+(?:[NSEW]|NE|NW|SE|SW)\.?(?![\w]))?{_UNIT}?",
             0.75,
         ),
         PatternSpec(
@@ -347,17 +348,17 @@ def build_specs() -> list[PatternSpec]:
         PatternSpec(
             "prefix_street", "ADDRESS",
             rf"(?<![\w])(?:\d{{1,5}}[A-Za-z]?(?:,|\s)\s*)?(?:{prefix_re})\.?\s+(?:(?:de|del|de la|de las|de los|du|des|de l'|d'|della|dello|degli|delle|dei|di|da|do|dos|das|van|von|der|den|la|le|les|el|los|las|San|Santa|Sant'|Saint|St\.?)\s*)*"
-            rf"{_CAPWORD}(?:\s+(?:(?:de|del|la|di|da|du|des|le|von|van|der)\s+)?{_CAPWORD}){{0,3}}(?:,?\s+(?:n\.?\s?|No\.?\s?|nº\s?)?\d{{1,5}}[A-Za-z]?(?![\d]))?{_UNIT}?",
+            rf"{_CAPWORD}(?:[ \t]+(?:(?:de|del|la|di|da|du|des|le|von|van|der)[ \t]+)?{_CAPWORD}){{0,3}}(?:,?[ \t]+(?:n\.?\s?|No\.?\s?|nº\s?)?\d{{1,4}}[A-Za-z]?(?![\d]))?{_UNIT}?",
             0.6,
         ),
         PatternSpec(
             "euro_street", "ADDRESS",
-            r"(?<![\w])(?:[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?:\s|-))?[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|straat|laan|plein|gracht|kade|dijk|singel|steeg|pad|dreef|hof|park|gatan|vägen|väg|gränd|torget|gade|vej|gaden|veien|vegen|gata|tie|katu|polku|kuja)\s+\d{1,5}\s?[a-zA-Z]?(?![\w])(?:\s*(?:/\s*\d+|[,]?\s*(?:App\.|Wohnung|Whg\.)\s*\d+))?",
+            r"(?<![\w])(?:[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?:\s|-))?[A-ZÄÖÜÅÆØ][\wäöüßåæøéè'\-]*(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|straat|laan|plein|gracht|kade|dijk|singel|steeg|pad|dreef|hof|park|boulevard|plantsoen|baan|veld|haven|markt|gatan|vägen|väg|gränd|torget|gade|vej|gaden|veien|vegen|gata|tie|katu|polku|kuja)\s+\d{1,5}\s?[a-zA-Z]?(?![\w])(?:\s*(?:/\s*\d+|[,]?\s*(?:App\.|Wohnung|Whg\.)\s*\d+))?",
             0.75,
         ),
         PatternSpec(
             "state_zip", "LOCATION",
-            rf"(?<![\w])(?P<e_LOCATION>{states})\.?,?\s+(?P<e_POSTCODE>\d{{5}}(?:-\d{{4}})?)(?![\d\-])",
+            rf"(?<![\w])(?P<e_LOCATION>{states}|NSW|VIC|QLD|TAS|ACT|NT|SA|WA|ON|QC|BC|AB|MB|SK|NS|NB|NL|PE|YT|NU)\.?,?[ \t]+(?P<e_POSTCODE>\d{{5}}(?:-\d{{4}})?|\d{{4}}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d)(?![\d\-])",
             0.8,
         ),
         PatternSpec(
@@ -377,7 +378,7 @@ def build_specs() -> list[PatternSpec]:
         ),
         PatternSpec(
             "postcode_city", "POSTCODE",
-            rf"(?<![\w\-.,:/])(?P<e_POSTCODE>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:-\d{{3,4}})?)\s+(?P<e_LOCATION>{_CAPWORD}(?:[\s\-](?:(?:am|an|im|in|der|de|sur|sous|la|le|les|en|del|di|am|bei|ob|upon|on)[\s\-])?{_CAPWORD}){{0,3}})",
+            rf"(?<![\w\-.,:/])(?P<e_POSTCODE>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:-\d{{3,4}})?(?:[ ][A-Z]{{2}})?),?[ \t]+(?P<e_LOCATION>{_CAPWORD}(?:[ \-](?:(?:am|an|im|in|der|de|sur|sous|la|le|les|en|del|di|am|bei|ob|upon|on)[ \-])?{_CAPWORD}){{0,3}}(?:[ ]\([A-Z]{{2}}\))?)",
             0.55, context=("address", "adresse", "anschrift", "dirección", "indirizzo", "adres"),
         ),
         PatternSpec(
@@ -388,9 +389,10 @@ def build_specs() -> list[PatternSpec]:
         ),
         PatternSpec(
             "phone", "PHONE_NUMBER",
-            r"(?<![\w+\-.])(?:\+|00)?(?:\d{1,4}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,5}(?:[\s.\-/]\d{1,5}){1,5}(?:\s?(?i:x|ext\.?|extension|#)\s?\d{1,6})?(?![\w\-]|\.\d)"
+            r"(?<![\w+\-.])(?:\+|00)\d{1,4}[\s.\-]?\(0\)[\s.\-]?\d{1,8}(?:[\s.\-/]\d{1,8}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
+            r"|(?<![\w+\-.])(?:\+|00)?(?:\d{1,4}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,5}(?:[\s.\-/]\d{1,8}){1,5}(?:\s?(?i:x|ext\.?|extension|#)\s?\d{1,6})?(?![\w\-]|\.\d)"
             r"|(?<![\w+\-.])(?:\+|00)\d{7,14}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?!\w)"
-            r"|(?<![\w+\-.])\(\d{1,5}\)\s?\d{1,5}(?:[\s.\-]\d{1,5}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
+            r"|(?<![\w+\-.])\(\d{1,5}\)[\s.\-]?\d{1,8}(?:[\s.\-]\d{1,8}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
             r"|(?<![\w+\-.])\d{10,11}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?!\w)",
             0.6, validator=validate_phone,
             context=("phone", "tel", "telephone", "call", "mobile", "cell", "fax", "ph", "contact",

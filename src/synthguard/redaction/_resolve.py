@@ -63,7 +63,8 @@ _NOISE = re.compile(
     r"driver|drivers|driver's|licen[cs]e|passport|card|visa|mastercard|amex|account|acct|"
     r"patient|client|customer|ticket|ref|re|subject|dear|hi|hello|regards|sincerely|"
     r"address|zip|postcode|age|aged|name|notes?|date|time|-?years?[- ]old|years?|yrs?|"
-    r"today|tomorrow|yesterday|now|daily|weekly|monthly|annual|annually|"
+    r"today|tomorrow|yesterday|now|daily|weekly|monthly|annual|annually|social security|"
+    r"[a-z]*\s?\d{5,7}|"
     r"nhs|gdpr|hipaa|ceo|cfo|cto|hr|it|ok|n/a|none|unknown)"
 )
 

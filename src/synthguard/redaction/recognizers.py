@@ -165,12 +165,14 @@ _ORG_SUFFIX = (
     r"Industries|International|Enterprises|Consulting|Ventures|Capital|Media|Pharma|"
     r"Pharmaceuticals|Insurance|Bancorp|Motors|Airlines|Logistics|Health|Healthcare|Software|"
     r"Energy|Electric|Communications|Network|Networks|Studios|Agency|Council|Authority|"
-    r"Ministry|Department|Association|Society|Union|Federation|Club|School|Academy|Church)"
+    r"Ministry|Department|Association|Society|Union|Federation|Club|School|Academy|Church|"
+    r"Groep|Gruppe|Stiftung|KGaA|OHG|e\.V\.|SPA|S\.L\.|SL|SLU|Hermanos|Hnos|Oyj|Fils|figli|"
+    r"Asociados|Cie|S\.C\.|Sp\.|s\.r\.o\.|a\.s\.)"
 )
 _DICT_PASS = re.compile(
     "|".join([
         # "Smith, Jones and Brown" / "Smith and Sons" style firm names
-        rf"(?P<firm>{_NAME_TOKEN}(?:,\s{_NAME_TOKEN})*,?\s(?:and|&)\s{_NAME_TOKEN}(?:\s{_ORG_SUFFIX}\.?)?)",
+        rf"(?P<firm>{_NAME_TOKEN}(?:,\s{_NAME_TOKEN})*,?\s(?:and|&|et|e|y|und|en)\s{_NAME_TOKEN}(?:\s(?:e\sfigli|{_ORG_SUFFIX})\.?)?)",
         # capitalised word sequences (names, organisations, places)
         rf"(?P<cap>(?:{_TITLES}\s)?{_NAME_TOKEN}(?:[ \t]+(?:{_PARTICLES}[ \t]+)*{_NAME_TOKEN}|-{_NAME_TOKEN}|[ \t]&[ \t]{_NAME_TOKEN})*(?:,?[ \t]{_ORG_SUFFIX}\b\.?)?)",
     ])
@@ -191,7 +193,7 @@ def _lexicons() -> dict[str, Any]:
     job_re = re.compile(
         r"(?i:(?<![\w])(?:(?:" + gz.trie_regex(sorted(mods)) + r")\s+){0,3}(?:"
         + gz.trie_regex(sorted(job_variants | set(heads))) + r")(?:s)?"
-        r"(?:\s+(?:of|for|in)\s+(?:the\s+)?[A-Z][\w&]+(?:\s+(?:and\s+)?[A-Z][\w&]+){0,2})?(?![\w])(?!['’]s?\s+licen))"
+        r"(?:\s+(?:of|for|in)\s+(?:the\s+)?[A-Z][\w&]+(?:\s+(?:and\s+)?[A-Z][\w&]+){0,2})?(?![\w])(?!(?:['’]s?)?\s+licen))"
     )
     nrp_words = gz.split_list(gz.DEMONYMS) + gz.split_list(gz.RELIGIONS) + gz.split_list(gz.POLITICAL)
     nrp_re = re.compile(r"(?<![\w])(?:" + gz.trie_regex(sorted(set(nrp_words))) + r")(?![\w'])")
@@ -265,7 +267,8 @@ def _firm(m: re.Match[str], lex: dict[str, Any]) -> list[tuple[str, int, int, fl
     tokens = re.findall(r"[A-Z][\w'’\-]+", m.group(0))
     last = lex["last"]
     known = sum(t in last for t in tokens)
-    if known >= 2 or (tokens and tokens[-1] in {"Sons", "Daughters", "Partners", "Associates"}):
+    if known >= 2 or (tokens and tokens[-1] in {"Sons", "Daughters", "Partners", "Associates",
+                                                  "Fils", "figli", "Hijos", "Söhne", "Zonen"}):
         return [("ORGANIZATION", m.start(), m.end(), 0.7)]
     return []
 
@@ -295,7 +298,7 @@ def _capitalised(text: str, start: int, seq: str, lex: dict[str, Any]) -> list[t
     ):
         before = text[max(0, tokens[0][0] - 24):tokens[0][0]]
         after = text[tokens[-1][1]:tokens[-1][1] + 6]
-        if _PREPOSITIONS_BEFORE_PLACE.search(before) or re.match(r",\s*[A-Z]{2}\b", after):
+        if _PREPOSITIONS_BEFORE_PLACE.search(before) or re.match(r",\s*[A-Z]{2,3}\b", after):
             return [("LOCATION", tokens[0][0], tokens[-1][1], 0.6)]
 
     # people: title + name, or a first name followed by more capitalised words
@@ -311,7 +314,8 @@ def _capitalised(text: str, start: int, seq: str, lex: dict[str, Any]) -> list[t
                 out.append(("PERSON", tokens[i + 1][0], tokens[j - 1][1], 0.8))
                 i = j
                 continue
-        if w in first and w not in common:
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w in first and (w not in common or (nxt in last and nxt not in common)):
             j = i + 1
             while j < len(words) and (words[j] in last or words[j] not in common) and not re.fullmatch(_ORG_SUFFIX, words[j]):
                 j += 1
@@ -323,6 +327,8 @@ def _capitalised(text: str, start: int, seq: str, lex: dict[str, Any]) -> list[t
             prev_word = re.findall(r"[a-z]+", prev)
             if (prev_word and prev_word[-1] in _SALUTATIONS) or re.search(r"(?:^|\n)\s*$", prev):
                 out.append(("PERSON", tokens[i][0], tokens[i][1], 0.6))
+            elif w not in common and len(w) >= 3 and w not in lex["places"]:
+                out.append(("PERSON", tokens[i][0], tokens[i][1], 0.5))
             i += 1
             continue
         if w in last and w not in common and w not in first and len(words) == 1:
