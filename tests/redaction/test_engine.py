@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from synthguard.errors import ParameterError
@@ -39,7 +41,7 @@ def test_analyze_finds_pattern_and_ner_entities(engine: RedactionEngine) -> None
     assert found["URL"] == "https://www.example.org/login"
     assert found["AGE"] == "42"
     # spans never overlap and are sorted
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
 
 
 def test_multiline_address_is_one_span(engine: RedactionEngine) -> None:

@@ -13,7 +13,7 @@ def test_corpus_offsets_are_exact() -> None:
     for doc in docs:
         for s in doc.spans:
             value = doc.text[s.start:s.end]
-            assert value and value == value.strip() or "\n" in value
+            assert (value and value == value.strip()) or "\n" in value
 
 
 def test_scores_are_character_level() -> None:

@@ -59,7 +59,7 @@ def countries() -> frozenset[str]:
     names: list[str] = []
     for loc in _ADDRESS_LOCALES:
         names += _provider_attr("address", loc, "countries")
-    return _clean(names + [
+    return _clean([*names,
         "USA", "U.S.", "U.S.A.", "UK", "U.K.", "United States", "United Kingdom", "England",
         "Scotland", "Wales", "Northern Ireland", "Deutschland", "España", "Italia",
         "Nederland", "Holland", "Britain", "Great Britain", "America",

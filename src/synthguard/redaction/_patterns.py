@@ -182,10 +182,9 @@ def validate_numeric_date(text: str) -> tuple[int, int, float] | None:
     if len(parts) < 3:
         return None
     a, b, c = parts
-    if a > 31:  # y-m-d
-        ok = 1 <= b <= 12 and 1 <= c <= 31
-    else:  # d-m-y or m-d-y
-        ok = (1 <= a <= 31 and 1 <= b <= 31) and (a <= 12 or b <= 12)
+    ymd = 1 <= b <= 12 and 1 <= c <= 31
+    dmy_or_mdy = (1 <= a <= 31 and 1 <= b <= 31) and (a <= 12 or b <= 12)
+    ok = ymd if a > 31 else dmy_or_mdy
     return (0, 0, 0.85) if ok else None
 
 

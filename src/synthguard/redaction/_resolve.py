@@ -152,14 +152,13 @@ def merge_neighbours(text: str, spans: list[Span]) -> list[Span]:
 
 
 def _merge_type(prev: Span, span: Span, gap: str) -> str | None:
-    if prev.entity_type == span.entity_type and prev.entity_type in _MERGE_SAME:
-        if gap == "" or _GAP_SAME.fullmatch(gap):
-            return prev.entity_type
     types = {prev.entity_type, span.entity_type}
-    if (types <= ADDRESS_PARTS and "ADDRESS" in types) or (prev.entity_type == "ADDRESS" and span.entity_type in ADDRESS_PARTS):
-        if len(gap) <= 40 and _GAP_ADDRESS.fullmatch(gap):
-            return "ADDRESS"
-    if prev.entity_type in {"LOCATION", "POSTCODE"} and span.entity_type in {"LOCATION", "POSTCODE"} and prev.entity_type != span.entity_type:
-        if re.fullmatch(r",?[ \t]{1,2}|[ \t]*\n[ \t]*", gap):
-            return "ADDRESS" if "POSTCODE" in types else "LOCATION"
+    if (prev.entity_type == span.entity_type and prev.entity_type in _MERGE_SAME
+            and (gap == "" or _GAP_SAME.fullmatch(gap))):
+        return prev.entity_type
+    if (types <= ADDRESS_PARTS and "ADDRESS" in types and len(gap) <= 40
+            and _GAP_ADDRESS.fullmatch(gap)):
+        return "ADDRESS"
+    if types == {"LOCATION", "POSTCODE"} and re.fullmatch(r",?[ \t]{1,2}|[ \t]*\n[ \t]*", gap):
+        return "ADDRESS"
     return None

@@ -84,11 +84,11 @@ class _Pool:
             if "fork" in mp.get_all_start_methods():
                 engine._ensure_loaded()  # load once; forked workers share the pages
                 _WORKER["engine"] = engine
-                ctx = mp.get_context("fork")
-                self.pool = ctx.Pool(engine.workers, initializer=_init_worker, initargs=(None,))
+                fork_ctx = mp.get_context("fork")
+                self.pool = fork_ctx.Pool(engine.workers, initializer=_init_worker, initargs=(None,))
             else:  # pragma: no cover - non-Linux
-                ctx = mp.get_context("spawn")
-                self.pool = ctx.Pool(engine.workers, initializer=_init_worker,
+                spawn_ctx = mp.get_context("spawn")
+                self.pool = spawn_ctx.Pool(engine.workers, initializer=_init_worker,
                                      initargs=(engine.config(),))
 
     def _bounded(self, fn: Any, items: Iterable[Any]) -> Iterator[Any]:

@@ -36,14 +36,14 @@ def _date(fake: Any, rng: random.Random) -> str:
     d = fake.date_between(start_date="-80y", end_date="+2y")
     fmt = rng.choice(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%B %d, %Y", "%d %B %Y", "%b %d, %Y",
                       "%d.%m.%Y", "%A, %B %d, %Y", "%d %b %Y", "%B %Y"])
-    return d.strftime(fmt)
+    return str(d.strftime(fmt))
 
 
 def _datetime(fake: Any, rng: random.Random) -> str:
     d = fake.date_time_between(start_date="-5y", end_date="+1y")
     fmt = rng.choice(["%Y-%m-%d %H:%M", "%d/%m/%Y at %H:%M", "%B %d, %Y at %I:%M %p", "%H:%M",
                       "%I:%M %p", "%Y-%m-%dT%H:%M:%S"])
-    return d.strftime(fmt)
+    return str(d.strftime(fmt))
 
 
 def _phone(fake: Any, rng: random.Random) -> str:

@@ -92,7 +92,9 @@ class RedactionEngine:
         offline_tld_extractor()
         nlp_engine = _NerOnlyNlpEngine()
         nlp_engine.load()
-        recognizers = [SpacyRecognizer(supported_entities=sorted(set(_SPACY_TO_PRESIDIO.values())))]
+        recognizers: list[Any] = [
+            SpacyRecognizer(supported_entities=sorted(set(_SPACY_TO_PRESIDIO.values())))
+        ]
         recognizers += [factory(self.threshold) for _, factory in RECOGNIZERS.items()]
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self._analyzer = AnalyzerEngine(
@@ -203,7 +205,7 @@ class _NerOnlyNlpEngine:
                 )
 
             def load(self) -> None:
-                self.nlp = {"en": load_spacy(ner_only=True)}
+                self.nlp = {"en": load_spacy(ner_only=True)}  # type: ignore[assignment]
 
             def artifacts(self, doc: Any) -> Any:
                 entities = [e for e in doc.ents if e.label_ in _SPACY_TO_PRESIDIO]

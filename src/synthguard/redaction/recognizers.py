@@ -58,18 +58,20 @@ class SinglePassPatternRecognizer(EntityRecognizer):  # type: ignore[misc]
     """All pattern entities in one regex pass; candidates under ``threshold`` are dropped
     early so that a weaker rule never hides a stronger one at the same offset."""
 
+    NAME = "synthguard-patterns"
+
     def __init__(self, threshold: float = 0.35) -> None:
         self.threshold = threshold
         _, specs, _, _ = _compiled()
         entities = sorted({s.entity for s in specs} | {g for s in specs for g in _group_entities(s)})
-        super().__init__(supported_entities=entities, name="synthguard-patterns")
+        super().__init__(supported_entities=entities, name=self.NAME)
 
     def load(self) -> None:
         _compiled()
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         return [
-            _result(e, s, t, sc, self.name)
+            _result(e, s, t, sc, self.NAME)
             for e, s, t, sc in scan_patterns(text, self.threshold)
             if not entities or e in entities
         ]
@@ -228,17 +230,18 @@ class DictionaryRecognizer(EntityRecognizer):  # type: ignore[misc]
     """Word-list recognizer for PERSON, ORGANIZATION, LOCATION, JOB_TITLE and NRP."""
 
     ENTITIES = ("PERSON", "ORGANIZATION", "LOCATION", "JOB_TITLE", "NRP")
+    NAME = "synthguard-dictionaries"
 
     def __init__(self, threshold: float = 0.35) -> None:
         self.threshold = threshold
-        super().__init__(supported_entities=list(self.ENTITIES), name="synthguard-dictionaries")
+        super().__init__(supported_entities=list(self.ENTITIES), name=self.NAME)
 
     def load(self) -> None:
         _lexicons()
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         return [
-            _result(e, s, t, sc, self.name)
+            _result(e, s, t, sc, self.NAME)
             for e, s, t, sc in scan_dictionaries(text)
             if sc >= self.threshold and (not entities or e in entities)
         ]
