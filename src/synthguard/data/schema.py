@@ -109,6 +109,11 @@ class Schema:
             raise SchemaError(f"columns {missing} of the schema are not in the table")
 
 
+def _id_name(lowered: str) -> bool:
+    """Column names that announce a key: ``id``, ``user_id``, ``PatientID``, ``record_key``."""
+    return lowered == "id" or lowered.endswith(("_id", "id", "_key", "_uuid", "uuid"))
+
+
 def _looks_like_text(series: pd.Series) -> bool:
     values = series.dropna().astype(str)
     if values.empty:
@@ -142,7 +147,7 @@ def infer_schema(frame: pd.DataFrame, *, overrides: str | Path | dict[str, Any] 
         elif pd.api.types.is_numeric_dtype(series):
             integer = bool(pd.api.types.is_integer_dtype(series) or
                            (series.dropna() % 1 == 0).all())
-            if sdtype == "id" or (integer and nunique == n_rows and n_rows > 50 and lowered.endswith("id")):
+            if integer and nunique == n_rows and n_rows > 50 and _id_name(lowered):
                 spec = ColumnSpec(ColumnKind.ID, "id")
             elif nunique <= 2:
                 spec = ColumnSpec(ColumnKind.CATEGORICAL, "categorical")
@@ -152,7 +157,7 @@ def infer_schema(frame: pd.DataFrame, *, overrides: str | Path | dict[str, Any] 
             spec = ColumnSpec(ColumnKind.DATETIME, "datetime")
         elif sdtype in _PII_SDTYPES:
             spec = ColumnSpec(ColumnKind.PII, sdtype, pii_type=sdtype)
-        elif sdtype == "id" or (nunique == n_rows and n_rows > 50 and lowered.endswith("id")):
+        elif nunique == n_rows and n_rows > 50 and (_id_name(lowered) or sdtype == "id"):
             spec = ColumnSpec(ColumnKind.ID, "id")
         elif _looks_like_text(series):
             spec = ColumnSpec(ColumnKind.TEXT, "text")
