@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "synthguard._commands.core",
     "synthguard._commands.distill",
     "synthguard._commands.redact",
+    "synthguard._commands.budget",
     "synthguard._commands.app",
 ]
 

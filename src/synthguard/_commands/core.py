@@ -140,7 +140,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
                     record.outputs[name] = sha256_file(path)
         with progress_bar() as bar:
             started = time.perf_counter()
-            generator.fit(frame, schema=schema, seed=args.seed, progress=bar)
+            if generator.caps.dp:  # budget check -> reserve -> fit -> record (ledger.budget)
+                from synthguard._commands._common import store_from
+                from synthguard.ledger.budget import run_dp_fit
+
+                run_dp_fit(generator, frame, store=store_from(args), schema=schema,
+                           seed=args.seed, progress=bar, run_id=record.run_id,
+                           dataset_sha256=record.dataset_sha256)
+            else:
+                generator.fit(frame, schema=schema, seed=args.seed, progress=bar)
             record.metrics["fit_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
             sample_to_file(generator, args.rows, out, seed=args.seed, progress=bar)

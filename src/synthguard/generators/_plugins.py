@@ -9,6 +9,7 @@ BUILTIN_MODULES = [
     "synthguard.generators.sdv_models",
     "synthguard.generators.dp.aim",
     "synthguard.generators.dp.mst",
+    "synthguard.generators.dp.dpgan",
     "synthguard.generators.copy_leaky",
     "synthguard.generators.text.surrogate",
     "synthguard.generators.text.dp_lm",
