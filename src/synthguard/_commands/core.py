@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from synthguard._commands._common import console, print_json, progress_bar, recorded_run
+from synthguard._engine import ENGINES, Engine
 from synthguard._io import sha256_file
 from synthguard.data import (
     infer_schema,
@@ -23,6 +24,8 @@ from synthguard.data.builtin import builtin_defaults, builtin_names
 from synthguard.errors import ParameterError
 from synthguard.generators import create_generator, get_generator, list_generators, save_generator
 from synthguard.generators.base import Generator, check_rows
+from synthguard.generators.streaming import DEFAULT_CHUNK_ROWS
+from synthguard.generators.streaming import sample_to_file as stream_to_file
 from synthguard.progress import ProgressCallback
 
 # Flags that map onto generator parameters of the same name, when the generator has them.
@@ -51,6 +54,10 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--stratify", help="column to stratify the holdout split on")
     p.add_argument("--split-dir", metavar="DIR",
                    help="write train.parquet and holdout.parquet of the split here (for `evaluate`)")
+    add_engine_flags(p)
+    p.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
+                   help=f"rows per written chunk / Ray shard (default {DEFAULT_CHUNK_ROWS:,}); "
+                        "the output is the same for any value")
     p.set_defaults(handler=cmd_generate)
 
     p = sub.add_parser("evaluate", help="judge a synthetic table against real train and holdout tables")
@@ -111,14 +118,32 @@ def _generator_params(cls: type[Generator], args: argparse.Namespace) -> dict[st
 
 
 def sample_to_file(generator: Generator, rows: int, out: Path, *, seed: int,
-                   progress: ProgressCallback | None) -> Path:
-    """Sample ``rows`` rows and write them atomically to ``out``."""
-    frame = generator.sample(rows, seed=seed, progress=progress)
-    return write_table(frame, out)
+                   progress: ProgressCallback | None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                   engine: Engine | None = None) -> Path:
+    """Sample ``rows`` rows in seeded chunks streamed atomically to ``out`` (bounded memory)."""
+    stream_to_file(generator, rows, out, seed=seed, progress=progress, chunk_rows=chunk_rows,
+                   engine=engine)
+    return out
+
+
+def add_engine_flags(p: argparse.ArgumentParser) -> None:
+    """``--engine``/``--ray-address``/``--ray-workers``, shared by generate and redact."""
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="where batches run: this process (local) or Ray (same functions, same output)")
+    p.add_argument("--ray-address", metavar="ADDR",
+                   help="join a running Ray cluster (e.g. ray://head:10001 or auto); "
+                        "default: a local Ray started for the run")
+    p.add_argument("--ray-workers", type=int, default=2, metavar="N",
+                   help="Ray workers (CPUs of the local Ray; batches in flight) (default 2)")
+
+
+def engine_from(args: argparse.Namespace) -> Engine:
+    return Engine(kind=args.engine, address=args.ray_address, workers=args.ray_workers)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
     check_rows(args.rows)
+    engine_from(args)  # bad --engine/--ray-address combinations fail before the fit
     cls = get_generator(args.generator)
     out = Path(args.out)
     if cls.caps.modality == "tabular" and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
@@ -151,8 +176,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 generator.fit(frame, schema=schema, seed=args.seed, progress=bar)
             record.metrics["fit_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
-            sample_to_file(generator, args.rows, out, seed=args.seed, progress=bar)
+            sample_to_file(generator, args.rows, out, seed=args.seed, progress=bar,
+                           chunk_rows=args.chunk_rows, engine=engine_from(args))
             record.metrics["sample_seconds"] = time.perf_counter() - started
+            record.metrics["rows_per_second"] = args.rows / max(record.metrics["sample_seconds"], 1e-9)
         record.outputs["synthetic"] = sha256_file(out)
         spend = generator.privacy_spent()
         record.privacy = spend.to_dict() if spend else None
