@@ -341,6 +341,13 @@ def _render_comparison(report: Any, artifacts: Mapping[str, Mapping[str, Any]]) 
     report.table(pd.DataFrame.from_dict(rows, orient="index").fillna("–"),
                  caption="Side by side: each artifact's figures and verdict (low/medium/high). "
                          "The real train table released as is shows the worst case.")
+    for artifact, section in artifacts.items():
+        flagged = [name for name, e in section.get("membership", {}).items()
+                   if e["verdict"] == section.get("verdict")]
+        flagged += [k for k in RISK_KINDS if k in section
+                    and section[k]["verdict"] == section.get("verdict")]
+        report.verdict(artifact, str(section.get("verdict", "low")),
+                       "worst verdict; from " + ", ".join(flagged) if flagged else "")
     thr = THRESHOLDS
     report.paragraph(
         f"Thresholds: membership AUC medium >= {thr['membership']['auc']['medium']}, high >= "

@@ -8,6 +8,7 @@ numeric table from sklearn's make_classification.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,7 +33,7 @@ class Tables:
 
 
 @cache
-def tables(kind: str, n: int = 3000) -> Tables:
+def make_tables(kind: str, n: int = 3000) -> Tables:
     if kind == "numeric":
         x, y = make_classification(n_samples=n + 1000, n_features=6, n_informative=4,
                                    random_state=0)
@@ -49,13 +50,25 @@ def tables(kind: str, n: int = 3000) -> Tables:
 
 
 @cache
-def synthetic(kind: str, generator: str, share: float = 0.0) -> pd.DataFrame:
-    t = tables(kind)
+def make_synthetic(kind: str, generator: str, share: float = 0.0) -> pd.DataFrame:
+    t = make_tables(kind)
     if generator == "copy_leaky":
         model = create_generator("copy_leaky", copied_share=share).fit(t.train, seed=0)
     else:
         model = create_generator(generator).fit(t.train, seed=0)
     return model.sample(len(t.train), seed=1)
+
+
+@pytest.fixture
+def tables() -> Callable[..., Tables]:
+    """``tables(kind)``: train / holdout / extra real rows of one table kind (cached)."""
+    return make_tables
+
+
+@pytest.fixture
+def synthetic() -> Callable[..., pd.DataFrame]:
+    """``synthetic(kind, generator, share)``: a synthetic table fitted on that train (cached)."""
+    return make_synthetic
 
 
 @pytest.fixture(autouse=True)

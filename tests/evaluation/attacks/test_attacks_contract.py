@@ -6,7 +6,6 @@ import dataclasses
 import json
 
 import pytest
-from conftest import tables
 
 from synthguard.evaluation.attacks import ATTACKS, KINDS, AttackOptions, AttackResult
 
@@ -24,7 +23,7 @@ def test_attack_declares_threat_model(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ATTACKS.names())
-def test_attack_scores_chance_on_independent_real_data(name: str) -> None:
+def test_attack_scores_chance_on_independent_real_data(name: str, tables) -> None:
     """Synthetic = fresh real rows from the population: nothing about train leaks."""
     t = tables("adult_mixed")
     result = ATTACKS.get(name)().run(train=t.train, holdout=t.holdout, synthetic=t.extra,
@@ -40,7 +39,7 @@ def test_attack_scores_chance_on_independent_real_data(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ATTACKS.names())
-def test_attack_is_seeded_immutable_and_json_ready(name: str) -> None:
+def test_attack_is_seeded_immutable_and_json_ready(name: str, tables) -> None:
     t = tables("adult_mixed")
     run = ATTACKS.get(name)()
     kwargs = dict(train=t.train, holdout=t.holdout, synthetic=t.extra, options=FAST)
