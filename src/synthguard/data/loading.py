@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -76,9 +77,22 @@ def table_fingerprint(frame: pd.DataFrame) -> str:
     Two loads of the same data from CSV or Parquet give the same fingerprint, so a privacy
     budget follows the data, not the file.
     """
-    canonical = frame.reindex(sorted(frame.columns), axis=1)
+    canonical = pd.DataFrame({str(c): _canonical_text(frame[c]) for c in sorted(frame.columns, key=str)})
     digest = hashlib.sha256()
-    digest.update("\x1f".join(map(str, canonical.columns)).encode())
-    hashed = pd.util.hash_pandas_object(canonical.astype(str), index=False).to_numpy()
+    digest.update("\x1f".join(canonical.columns).encode())
+    hashed = pd.util.hash_pandas_object(canonical, index=False).to_numpy()
     digest.update(hashed.tobytes())
     return digest.hexdigest()
+
+
+def _canonical_text(series: pd.Series) -> pd.Series:
+    """Values as text that survives a CSV/Parquet round trip: numbers as %.15g, missing as ''."""
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(series):
+        text = series.astype(str)
+    elif pd.api.types.is_numeric_dtype(series):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        text = pd.Series(np.char.mod("%.15g", np.nan_to_num(values)), index=series.index)
+    else:
+        text = series.astype(str)
+    return text.where(~missing, "")

@@ -8,9 +8,9 @@ slower. This model keeps three small pieces, all fitted in one pass:
 1. marginals: each numeric/datetime column's empirical quantile function on a fixed grid (not
    the raw values); each categorical column's level frequencies;
 2. a skeleton: every column coded coarsely (categorical levels; numeric quantile bins, with
-   missing values as a bin of their own) and joined by a Chow-Liu tree, the maximum
-   mutual-information spanning tree, whose edge conditionals are sampled ancestrally: the
-   strongest pair dependencies are kept exactly, whatever the column types;
+   missing values as a bin of their own) and joined by a Bayesian network grown greedily by
+   mutual information (up to ``max_parents`` parents; with one it is a Chow-Liu-like tree),
+   sampled ancestrally: the strongest dependencies are kept whatever the column types;
 3. a Gaussian copula over the position of each numeric value inside its bin, so numeric
    correlations finer than a bin survive too.
 
@@ -23,12 +23,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from itertools import combinations
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
 from synthguard.data.loading import table_fingerprint
 from synthguard.data.schema import ColumnKind, Schema, infer_schema
@@ -45,7 +45,8 @@ class CopulaParams(GeneratorParams):
     quantiles: int = 1000  # points of each numeric column's quantile grid
     bins: int = 20  # numeric bins in the skeleton (fewer on small tables)
     max_categories: int = 1000  # rarer levels are pooled into the most frequent ones' tail
-    skeleton: bool = True  # False: a plain Gaussian copula on the bins' positions only
+    max_parents: int = 3  # parents per column in the skeleton network (0: independent codes)
+    max_cells: int | None = None  # largest conditional table; default: rows of the table (>= 1000)
     batch_size: int = 100_000  # rows sampled per chunk
 
     def __post_init__(self) -> None:
@@ -53,6 +54,8 @@ class CopulaParams(GeneratorParams):
             raise ParameterError("quantiles must be >= 10")
         if not 2 <= self.bins <= 200:
             raise ParameterError("bins must be in [2, 200]")
+        if not 0 <= self.max_parents <= 5:
+            raise ParameterError("max_parents must be in [0, 5]")
         if self.batch_size <= 0:
             raise ParameterError("batch_size must be positive")
 
@@ -89,24 +92,60 @@ def _mutual_information(a: np.ndarray, b: np.ndarray, ka: int, kb: int) -> float
     return float((joint[nz] * np.log(joint[nz] / (pa @ pb)[nz])).sum())
 
 
-def _chow_liu(codes: list[np.ndarray], sizes: list[int]) -> tuple[list[int], list[int]]:
-    """Maximum mutual-information spanning tree: (visit order, parent of each column or -1)."""
-    d = len(codes)
-    if d == 1:
-        return [0], [-1]
-    weights = np.zeros((d, d))
+def _joint_code(codes: list[np.ndarray], sizes: list[int], members: tuple[int, ...], n: int) -> np.ndarray:
+    joint = np.zeros(n, dtype=np.int64)
+    for m in members:
+        joint = joint * sizes[m] + codes[m]
+    return joint
+
+
+def _greedy_network(codes: list[np.ndarray], sizes: list[int], *, max_parents: int,
+                    max_cells: int) -> tuple[list[int], list[tuple[int, ...]]]:
+    """A Bayesian network over coded columns, grown greedily by mutual information.
+
+    The first column is the one most informative about all others; each next column is the
+    one whose best parent set (up to ``max_parents`` among the 5 most informative columns
+    already placed; a multi-parent conditional table at most ``max_cells``) carries the most
+    information.
+    With one parent this is close to a Chow-Liu tree; more parents keep the multivariate
+    dependencies that a downstream model (TSTR) relies on.
+    """
+    d, n = len(codes), codes[0].size if codes else 0
+    if d == 0:
+        return [], []
+    pair = np.zeros((d, d))
     for i in range(d):
         for j in range(i + 1, d):
-            # negative MI (minimum spanning tree = maximum MI); epsilon keeps zero-MI edges
-            weights[i, j] = -_mutual_information(codes[i], codes[j], sizes[i], sizes[j]) - 1e-12
-    tree = minimum_spanning_tree(weights).toarray()
-    tree = (tree != 0) | (tree.T != 0)
-    root = int(np.argmax(np.where(tree, -weights - weights.T, 0).sum(axis=1)))
-    order, preds = breadth_first_order(tree, root, directed=False)
-    parents = [-1] * d
-    for node in order[1:]:
-        parents[int(node)] = int(preds[node])
-    return [int(o) for o in order], parents
+            pair[i, j] = pair[j, i] = _mutual_information(codes[i], codes[j], sizes[i], sizes[j])
+    root = int(np.argmax(pair.sum(axis=1)))
+    order, parents = [root], [()] * d
+    remaining = [j for j in range(d) if j != root]
+    while remaining:
+        best: tuple[float, int, tuple[int, ...]] | None = None
+        for child in remaining:
+            ranked = sorted(order, key=lambda p, c=child: -pair[c, p])[:5]
+            candidates: list[tuple[int, ...]] = [()]
+            for k in range(1, min(max_parents, len(ranked)) + 1):
+                candidates += list(combinations(ranked, k))
+            for members in candidates:
+                cells = int(np.prod([sizes[m] for m in members])) * sizes[child]
+                if len(members) > 1 and cells > max_cells:  # one parent is always allowed
+                    continue
+                if not members:
+                    score = 0.0
+                elif len(members) == 1:
+                    score = pair[child, members[0]]
+                else:
+                    joint = _joint_code(codes, sizes, members, n)
+                    score = _mutual_information(joint, codes[child], cells // sizes[child], sizes[child])
+                if best is None or score > best[0]:
+                    best = (score, child, members)
+        assert best is not None
+        _, child, members = best
+        order.append(child)
+        parents[child] = members
+        remaining.remove(child)
+    return order, list(parents)
 
 
 def _correlation(z: np.ndarray) -> np.ndarray:
@@ -125,11 +164,11 @@ def _correlation(z: np.ndarray) -> np.ndarray:
 
 @register_generator
 class GaussianCopula(Generator):
-    """Empirical marginals + Chow-Liu skeleton + Gaussian copula (synthguard's default)."""
+    """Empirical marginals + network skeleton + Gaussian copula (synthguard's default)."""
 
     name = "gaussian_copula"
-    summary = ("Gaussian copula on empirical quantile marginals with a Chow-Liu dependency "
-               "skeleton; fast, JSON model")
+    summary = ("Gaussian copula on empirical quantile marginals with a mutual-information "
+               "network skeleton; fast, JSON model")
     caps = Capabilities(modality="tabular", dp=False, seeded=True)
     Params = CopulaParams
 
@@ -187,17 +226,13 @@ class GaussianCopula(Generator):
                 codes.append(code)
         report(progress, "fit gaussian_copula", 1, 3)
         sizes = [c["size"] for c in columns]
-        if self.p.skeleton and columns:
-            order, parents = _chow_liu(codes, sizes)
-        else:
-            order, parents = list(range(len(columns))), [-1] * len(columns)
+        max_cells = self.p.max_cells or max(1000, n)
+        order, parents = _greedy_network(codes, sizes, max_parents=self.p.max_parents, max_cells=max_cells)
         tables = []
-        for j, parent in enumerate(parents):
-            if parent < 0:
-                tables.append(np.bincount(codes[j], minlength=sizes[j]).tolist())
-            else:
-                joint = np.bincount(codes[parent] * sizes[j] + codes[j], minlength=sizes[parent] * sizes[j])
-                tables.append(joint.reshape(sizes[parent], sizes[j]).tolist())
+        for j, members in enumerate(parents):
+            rows = int(np.prod([sizes[m] for m in members])) if members else 1
+            joint = _joint_code(codes, sizes, tuple(members), n) * sizes[j] + codes[j]
+            tables.append(np.bincount(joint, minlength=rows * sizes[j]).reshape(rows, sizes[j]).tolist())
         report(progress, "fit gaussian_copula", 2, 3)
         z = stats.norm.ppf(np.column_stack(positions)) if positions else np.zeros((n, 0))
         self._model = {
@@ -206,7 +241,7 @@ class GaussianCopula(Generator):
             "bins": bins,
             "specs": columns,
             "order": order,
-            "parents": parents,
+            "parents": [list(m) for m in parents],
             "tables": tables,
             "numeric": [i for i, c in enumerate(columns) if c["kind"] != "categorical"],
             "corr": _correlation(z).tolist(),
@@ -241,18 +276,18 @@ class GaussianCopula(Generator):
         rng = np.random.default_rng([seed, chunk_index])
         specs = model["specs"]
         codes: list[np.ndarray | None] = [None] * len(specs)
+        sizes = [spec["size"] for spec in specs]
         for j in model["order"]:
-            parent = model["parents"][j]
+            members = tuple(model["parents"][j])
             table = np.asarray(model["tables"][j], dtype=float)
+            marginal = table.sum(axis=0)
+            rows = table.sum(axis=1, keepdims=True)
+            # parent combinations never seen in training fall back to the column's marginal
+            cond = np.where(rows > 0, table / np.maximum(rows, 1), marginal / marginal.sum())
+            cum = np.cumsum(cond, axis=1)
+            parent_code = _joint_code(codes, sizes, members, size)  # type: ignore[arg-type]
             u = rng.random(size)
-            if parent < 0:
-                cum = np.cumsum(table) / table.sum()
-                codes[j] = np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
-            else:
-                rows = table.sum(axis=1, keepdims=True)
-                cond = np.where(rows > 0, table / np.maximum(rows, 1), 1.0 / table.shape[1])
-                cum = np.cumsum(cond, axis=1)[codes[parent]]  # type: ignore[index]
-                codes[j] = np.minimum((cum < u[:, None]).sum(axis=1), table.shape[1] - 1)
+            codes[j] = np.minimum((cum[parent_code] < u[:, None]).sum(axis=1), table.shape[1] - 1)
         numeric = model["numeric"]
         corr = np.asarray(model["corr"])
         if numeric:
