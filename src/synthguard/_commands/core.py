@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from synthguard._commands._common import console, print_json, progress_bar, recorded_run
-from synthguard._engine import ENGINES, Engine
+from synthguard._commands._engine_flags import add_engine_flags, engine_from
+from synthguard._engine import Engine
 from synthguard._io import sha256_file
 from synthguard.data import (
     infer_schema,
@@ -124,21 +125,6 @@ def sample_to_file(generator: Generator, rows: int, out: Path, *, seed: int,
     stream_to_file(generator, rows, out, seed=seed, progress=progress, chunk_rows=chunk_rows,
                    engine=engine)
     return out
-
-
-def add_engine_flags(p: argparse.ArgumentParser) -> None:
-    """``--engine``/``--ray-address``/``--ray-workers``, shared by generate and redact."""
-    p.add_argument("--engine", choices=ENGINES, default="local",
-                   help="where batches run: this process (local) or Ray (same functions, same output)")
-    p.add_argument("--ray-address", metavar="ADDR",
-                   help="join a running Ray cluster (e.g. ray://head:10001 or auto); "
-                        "default: a local Ray started for the run")
-    p.add_argument("--ray-workers", type=int, default=2, metavar="N",
-                   help="Ray workers (CPUs of the local Ray; batches in flight) (default 2)")
-
-
-def engine_from(args: argparse.Namespace) -> Engine:
-    return Engine(kind=args.engine, address=args.ray_address, workers=args.ray_workers)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

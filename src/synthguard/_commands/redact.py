@@ -36,6 +36,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker processes (default: 2 or the number of CPUs)")
     p.add_argument("--chunk-size", type=int, default=512, help="documents/rows per batch")
+    from synthguard._commands._engine_flags import add_engine_flags
+
+    add_engine_flags(p)  # --engine ray: --in/--out may also be folders of shards
     p.set_defaults(handler=_redact)
 
     d = sub.add_parser("decrypt", help="restore values encrypted by `redact --operator encrypt`")
@@ -76,13 +79,25 @@ def _redact(args: argparse.Namespace) -> int:
         entities=args.entities, threshold=args.threshold, policy=policy, seed=args.seed,
         key=key, salt=salt, workers=max(1, args.workers),
     )  # raises before any output if an operator lacks its key/salt
+    from synthguard._commands._engine_flags import engine_from
+
+    runner = engine_from(args)
     with recorded_run(args, "redact", seed=args.seed,
                       params={"operator": args.operator, "threshold": args.threshold,
-                              "entities": engine.entities, "policy": policy.to_dict()}) as record:
+                              "entities": engine.entities, "policy": policy.to_dict(),
+                              "engine": runner.kind}) as record:
         with progress_bar() as progress:
-            summary = redact_file(args.in_path, args.out_path, text_field=args.text_field,
-                                  columns=args.columns, engine=engine,
-                                  chunk_size=args.chunk_size, progress=progress)
+            if runner.is_ray:
+                from synthguard.redaction._ray import redact_path_ray
+
+                summary = redact_path_ray(args.in_path, args.out_path, runner=runner,
+                                          text_field=args.text_field, columns=args.columns,
+                                          engine=engine, chunk_size=args.chunk_size,
+                                          progress=progress)
+            else:
+                summary = redact_file(args.in_path, args.out_path, text_field=args.text_field,
+                                      columns=args.columns, engine=engine,
+                                      chunk_size=args.chunk_size, progress=progress)
         record.metrics.update(summary.to_dict())
     console.print(f"redacted {summary.documents:,} records in {summary.seconds:.1f}s "
                   f"({summary.docs_per_second:,.0f} docs/s) -> {args.out_path}")
