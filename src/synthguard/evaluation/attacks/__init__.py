@@ -35,6 +35,12 @@ from synthguard.evaluation.attacks.model import (
 
 _ = (inference, linkability, membership, reproduction, singling_out)  # modules register their attacks
 
+
+def list_attacks() -> list[dict[str, object]]:
+    """Name, summary and threat model of every registered attack (for the CLI and doctor)."""
+    return [{"name": name, "summary": cls.summary, "threat": cls.threat.to_dict()}
+            for name, cls in ATTACKS.items()]
+
 __all__ = [
     "ATTACKS",
     "KINDS",
@@ -45,6 +51,7 @@ __all__ = [
     "HoldoutTooSmallError",
     "ThreatModel",
     "as_predict_proba",
+    "list_attacks",
     "model_membership",
     "register_attack",
     "shadow_model_membership",

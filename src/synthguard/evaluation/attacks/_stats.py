@@ -115,9 +115,13 @@ def _pct(values: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
 def thin_roc(
     fpr: np.ndarray, tpr: np.ndarray, n: int = 60
 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Keep at most ``n`` ROC points, spaced on a log-FPR grid (the low-FPR end matters)."""
-    grid = np.unique(np.r_[0.0, np.logspace(-4, 0, n - 1)])
-    out_t = [tpr_at_fpr(fpr, tpr, g) for g in grid]
+    """About ``n`` ROC points on a log-FPR grid (the low-FPR end matters) plus a linear one.
+
+    Between two thresholds the curve is interpolated linearly (a block of tied scores is a
+    diagonal segment), as ROC curves are drawn.
+    """
+    grid = np.unique(np.r_[0.0, np.logspace(-4, 0, n - 1), np.linspace(0, 1, 21)])
+    out_t = np.interp(grid, fpr, tpr)
     return tuple(round(float(g), 6) for g in grid), tuple(round(float(t), 6) for t in out_t)
 
 
