@@ -34,10 +34,13 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--dp-epsilon", type=float, default=3.0, help="target ε of the dp-mlp teacher")
     p.add_argument("--student-hidden", default="32,16", help="student MLP widths, e.g. 32,16")
     p.add_argument("--epochs", type=int, default=60, help="student epochs (early stopping)")
+    p.add_argument("--finetune-epochs", type=int, default=10,
+                   help="fine-tuning epochs after pruning")
     p.add_argument("--temperature", type=float, default=2.0)
     p.add_argument("--hard-weight", type=float, default=0.1, help="weight of the hard-label term")
-    p.add_argument("--fairness", default="none", choices=["none", "dp", "tpr"],
-                   help="fairness regulariser: positive-rate (dp) or TPR gap between groups")
+    p.add_argument("--fairness", default="none", choices=["none", "dp", "tpr", "eo"],
+                   help="fairness regulariser: gap in positive rate (dp), TPR (tpr) or "
+                   "TPR + FPR (eo) between the groups of --sensitive")
     p.add_argument("--fairness-weight", type=float, default=1.0)
     p.add_argument("--quantize", default="int8", help="int8, fp16 or none")
     p.add_argument("--int8-mode", default="dynamic", help="dynamic or static (calibrated)")
@@ -45,6 +48,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--structured", action="store_true", help="prune whole neurons")
     p.add_argument("--positive", help="positive class (default: the rarer of two)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    p.add_argument("--latency-repeats", type=int, default=100,
+                   help="timed calls per model at batch 1 (a tenth at batch 1024)")
     p.add_argument("--out", required=True, help="output folder (must be new or empty)")
     p.add_argument("--force", action="store_true", help="replace a non-empty --out")
     p.set_defaults(handler=run_distill)
@@ -85,12 +91,13 @@ def build_config(args: argparse.Namespace) -> Any:
         teacher_config=TeacherConfig(hidden=_widths(args.teacher_hidden, "--teacher-hidden"),
                                      epochs=args.teacher_epochs, epsilon=args.dp_epsilon),
         student=StudentConfig(hidden=_widths(args.student_hidden, "--student-hidden"),
-                              epochs=args.epochs, temperature=args.temperature,
+                              epochs=args.epochs, finetune_epochs=args.finetune_epochs,
+                              temperature=args.temperature,
                               hard_weight=args.hard_weight, fairness=args.fairness,
                               fairness_weight=args.fairness_weight),
         quantize=args.quantize, int8_mode=args.int8_mode, prune=args.prune,
         structured=args.structured, transfer_rows=args.transfer_rows, positive=args.positive,
-        seed=args.seed,
+        seed=args.seed, threads=args.threads, latency_repeats=args.latency_repeats,
     )
 
 

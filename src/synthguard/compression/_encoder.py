@@ -16,7 +16,9 @@ def encoder_to_dict(encoder: TableEncoder) -> dict[str, Any]:
     return {
         "max_categories": encoder.max_categories,
         "numeric": list(encoder.numeric),
-        "categorical": {k: list(v) for k, v in encoder.categorical.items()},
+        # a list of [column, levels] pairs: column order fixes the one-hot layout, and JSON
+        # writers may sort object keys
+        "categorical": [[k, list(v)] for k, v in encoder.categorical.items()],
         "center": dict(encoder._center),
         "scale": dict(encoder._scale),
         "nullable": sorted(encoder._nullable),
@@ -28,7 +30,7 @@ def encoder_from_dict(data: dict[str, Any]) -> TableEncoder:
         encoder = TableEncoder(
             max_categories=int(data["max_categories"]),
             numeric=[str(c) for c in data["numeric"]],
-            categorical={str(k): [str(x) for x in v] for k, v in data["categorical"].items()},
+            categorical={str(k): [str(x) for x in v] for k, v in data["categorical"]},
         )
         encoder._center = {str(k): float(v) for k, v in data["center"].items()}
         encoder._scale = {str(k): float(v) for k, v in data["scale"].items()}

@@ -157,6 +157,12 @@ def pruned_student(student: nn.Sequential, transfer: TransferSet, config: Studen
     return model
 
 
+def stored_params(model: nn.Module) -> int:
+    """Parameters a (possibly pruned) network really has: non-zero weights plus biases."""
+    return int(sum(int((lin.weight != 0).sum()) + (lin.bias.numel() if lin.bias is not None else 0)
+                   for lin in linear_layers(model)))
+
+
 def compress(student: nn.Sequential, spec: CompressionSpec, *, pruned: dict[float, nn.Sequential],
              calibration: np.ndarray) -> PackedMLP:
     """Pack ``student`` (or its pruned version from ``pruned``) in ``spec``'s format."""

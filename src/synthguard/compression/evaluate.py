@@ -107,10 +107,11 @@ def loss_threshold_membership_auc(
 
 def fairness_summary(y: np.ndarray, proba: np.ndarray, sensitive: pd.DataFrame,
                      *, positive: int) -> dict[str, Any]:
-    """Per group and intersectional selection rate/TPR/FPR and DP/EO differences (fairlearn).
+    """Per group and intersectional selection rate/TPR/FPR and DP/EO differences (fairlearn,
+    through :func:`synthguard.evaluation.fairness.group_fairness`).
 
-    Binary view: "positive" is the chosen positive class, predicted at probability >= 0.5
-    (argmax for two classes). Per sensitive column, then all columns together.
+    Binary view: "positive" is the chosen positive class, predicted when it is the argmax.
+    Top-level differences are intersectional when there are several sensitive columns.
     """
     if sensitive.shape[1] == 0:
         return {}
@@ -118,14 +119,6 @@ def fairness_summary(y: np.ndarray, proba: np.ndarray, sensitive: pd.DataFrame,
 
     y_true = (y == positive).astype(int)
     y_pred = (proba.argmax(axis=1) == positive).astype(int)
-    score = proba[:, positive]
-    frame = sensitive.reset_index(drop=True).astype(str)
-    out: dict[str, Any] = {"positive_class_index": positive}
-    result = group_fairness(y_true, y_pred, frame, y_score=score)
-    out["all"] = result
-    if frame.shape[1] > 1:
-        out["by_column"] = {
-            col: group_fairness(y_true, y_pred, frame[[col]], y_score=score)
-            for col in frame.columns
-        }
-    return out
+    result = dict(group_fairness(y_true, y_pred, sensitive.reset_index(drop=True)))
+    result["positive_class_index"] = positive
+    return result

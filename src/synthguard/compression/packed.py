@@ -134,7 +134,8 @@ class PackedMLP(nn.Module):
         for layer in layers:
             rt: dict[str, Any] = {"bias": layer.tensors["bias"].to(torch.float32)}
             if layer.weight_format == "int8" and layer.act != "none":
-                rt["wq_t"] = layer.dense_weight().t().contiguous()
+                # (in, out) view of the (out, in) int8 weight: column-major, fast in _int_mm
+                rt["wq_t"] = layer.dense_weight().contiguous().t()
                 rt["w_scale"] = layer.tensors["weight_scale"]
                 rt["exact_float"] = layer.in_features * _QMAX * _QMAX < 2 ** 24
             else:

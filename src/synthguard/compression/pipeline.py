@@ -8,7 +8,10 @@ and the evaluation; the student (and every compressed student) is trained by
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +30,7 @@ from synthguard.compression.compress import (
     plan_levels,
     pruned_student,
     requested_spec,
+    stored_params,
 )
 from synthguard.compression.evaluate import (
     ModelEvaluation,
@@ -70,6 +74,7 @@ class DistillConfig:
     seed: int = 0
     latency_repeats: int = 100
     membership_rows: int = 5000
+    threads: int | None = 1  # torch threads during the run (small MLPs: 1 is fastest on a busy CPU)
 
     def __post_init__(self) -> None:
         check_prune(self.prune)
@@ -78,6 +83,10 @@ class DistillConfig:
         TEACHERS.get(self.teacher)
         if self.transfer_rows is not None and self.transfer_rows < 20:
             raise ParameterError(f"--transfer-rows must be at least 20, got {self.transfer_rows}")
+        if self.latency_repeats < 1:
+            raise ParameterError(f"--latency-repeats must be >= 1, got {self.latency_repeats}")
+        if self.threads is not None and self.threads < 1:
+            raise ParameterError(f"--threads must be >= 1, got {self.threads}")
         if self.target in self.sensitive:
             raise ParameterError(f"--sensitive must not include the target {self.target!r}")
 
@@ -93,7 +102,7 @@ class DistillConfig:
             "teacher_config": self.teacher_config.to_dict(), "student": self.student.to_dict(),
             "quantize": self.quantize, "int8_mode": self.int8_mode, "prune": self.prune,
             "structured": self.structured, "transfer_rows": self.transfer_rows,
-            "positive": self.positive, "seed": self.seed,
+            "positive": self.positive, "seed": self.seed, "threads": self.threads,
         }
 
 
@@ -105,6 +114,7 @@ class DistillResult:
     classes: list[str]
     positive_index: int
     teacher: Teacher
+    teacher_encoder: TableEncoder
     student: nn.Sequential
     shipped: PackedMLP
     shipped_spec: CompressionSpec
@@ -228,6 +238,34 @@ def distill(
     ``dp_teacher_fit(teacher, frame, fit)`` lets the caller wrap a DP teacher's fit in the
     budget ledger (the CLI charges it against the dataset's budget).
     """
+    with _torch_threads(config.threads):
+        return _distill(train, holdout, config, synthetic=synthetic, progress=progress,
+                        dp_teacher_fit=dp_teacher_fit)
+
+
+@contextlib.contextmanager
+def _torch_threads(threads: int | None) -> Iterator[None]:
+    """Set torch's intra-op threads for the run and restore them afterwards."""
+    if threads is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _distill(
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    config: DistillConfig,
+    *,
+    synthetic: pd.DataFrame | None,
+    progress: ProgressCallback | None,
+    dp_teacher_fit: Any,
+) -> DistillResult:
     _validate(train, holdout, config)
     target = config.target
     train = train[train[target].notna()].reset_index(drop=True)
@@ -304,11 +342,14 @@ def distill(
     report(progress, "evaluate", 2, total)
     compressed = []
     for i, spec in enumerate(specs):
+        base = student if spec.prune == 0 else pruned[spec.prune]
         compressed.append(evaluator.packed(spec.name, spec.name, packed[spec], transfer.encoder,
+                                           params=stored_params(base),
                                            extra={"spec": spec.to_dict()}))
         report(progress, "evaluate", 3 + i, total)
     return DistillResult(
         config=config, classes=classes, positive_index=positive, teacher=teacher,
+        teacher_encoder=teacher_encoder,
         student=student, shipped=packed.get(shipped_spec, student_packed),
         shipped_spec=shipped_spec, transfer=transfer, teacher_eval=teacher_eval,
         student_eval=student_eval, compressed=compressed, history=history,
@@ -332,6 +373,15 @@ class _Evaluator:
         self.y_train, self.y_hold = y_train, y_hold
         self.sensitive = holdout[list(config.sensitive)]
         self.config, self.positive = config, positive
+        self._fairness_cache: dict[bytes, dict[str, Any]] = {}
+
+    def _fairness(self, proba: np.ndarray) -> dict[str, Any]:
+        """Fairness depends only on the hard predictions: many levels share them (fp16)."""
+        key = (proba.argmax(axis=1) == self.positive).tobytes()
+        if key not in self._fairness_cache:
+            self._fairness_cache[key] = fairness_summary(
+                self.y_hold, proba, self.sensitive, positive=self.positive)
+        return copy.deepcopy(self._fairness_cache[key])
 
     def _evaluate(self, name: str, method: str, proba_fn: ProbaFn, encode: Any, *,
                   size_bytes: int, file_bytes: int, params: int,
@@ -348,7 +398,7 @@ class _Evaluator:
             name=name, method=method, size_bytes=int(size_bytes), file_bytes=int(file_bytes),
             params=int(params), latency_ms=latency_ms(proba_fn, x_hold,
                                                       repeats=self.config.latency_repeats),
-            fairness=fairness_summary(self.y_hold, proba, self.sensitive, positive=self.positive),
+            fairness=self._fairness(proba),
             membership_auc=mia, membership_attack="loss-threshold (Yeom et al. 2018)",
             extra=extra or {}, **metrics,
         )

@@ -15,24 +15,13 @@ from synthguard.evaluation.html import HtmlReport
 
 def fairness_gap(fairness: dict[str, Any], *, column: str | None = None,
                  key: str = "equalized_odds_difference") -> float | None:
-    """Pull one difference (default: equalised odds) for ``column`` (or all columns)."""
+    """One difference (default: equalised odds) for ``column``, or the headline one
+    (intersectional when there are several sensitive columns)."""
     if not fairness:
         return None
-    block = fairness.get("all", {})
-    if column is not None and "by_column" in fairness:
-        block = fairness["by_column"].get(column, block)
-    value = _find(block, key)
+    block = fairness.get("by_column", {}).get(column, {}) if column is not None else fairness
+    value = block.get(key)
     return float(value) if isinstance(value, int | float) else None
-
-
-def _find(block: Any, key: str) -> Any:
-    if isinstance(block, dict):
-        if key in block:
-            return block[key]
-        for sub in ("differences", "overall", "summary"):
-            if sub in block and isinstance(block[sub], dict) and key in block[sub]:
-                return block[sub][key]
-    return None
 
 
 def models_table(report: dict[str, Any]) -> pd.DataFrame:
@@ -69,16 +58,35 @@ def frontier_figure(report: dict[str, Any]) -> Any:
 
 
 def group_table(fairness: dict[str, Any]) -> pd.DataFrame | None:
-    by_group = fairness.get("all", {}).get("by_group") if fairness else None
-    if isinstance(by_group, dict) and by_group:
-        try:
-            return pd.DataFrame(by_group).T if not isinstance(
-                next(iter(by_group.values())), int | float) else pd.DataFrame([by_group])
-        except (ValueError, TypeError):
-            return None
-    if isinstance(by_group, list) and by_group:
-        return pd.DataFrame(by_group)
-    return None
+    """Per-group rates: intersectional groups when present, else the single column's."""
+    if not fairness:
+        return None
+    block = fairness.get("intersectional")
+    if block is None and fairness.get("by_column"):
+        block = next(iter(fairness["by_column"].values()))
+    groups = (block or {}).get("groups")
+    if not groups:
+        return None
+    return pd.DataFrame(groups).T
+
+
+def differences_table(report: dict[str, Any]) -> pd.DataFrame | None:
+    """Equalised-odds and demographic-parity differences per sensitive column, per model."""
+    rows = [report["teacher"], report["student"], *report["compressed"]]
+    columns = list(rows[0]["fairness"].get("by_column", {})) if rows[0]["fairness"] else []
+    if not columns:
+        return None
+    table = {}
+    for r in rows:
+        entry: dict[str, float | None] = {}
+        for col in columns:
+            entry[f"EO {col}"] = fairness_gap(r["fairness"], column=col)
+            entry[f"DP {col}"] = fairness_gap(r["fairness"], column=col,
+                                              key="demographic_parity_difference")
+        if len(columns) > 1:
+            entry["EO intersectional"] = fairness_gap(r["fairness"])
+        table[r["name"]] = entry
+    return pd.DataFrame(table).T
 
 
 def build_report(report: dict[str, Any]) -> HtmlReport:
@@ -109,6 +117,10 @@ def build_report(report: dict[str, Any]) -> HtmlReport:
         "Each point is a model; colour is the equalised-odds difference across the "
         "intersection of the sensitive columns (darker = larger gap)."))
     html.heading("Fairness by group")
+    diffs = differences_table(report)
+    if diffs is not None:
+        html.table(diffs, caption="Equalised-odds (EO) and demographic-parity (DP) differences "
+                   "on the real holdout (fairlearn), per sensitive column.")
     for label, entry in (("teacher", teacher), ("student", student),
                          (f"shipped ({report['shipped']})", shipped)):
         table = group_table(entry["fairness"])

@@ -3,7 +3,10 @@
 The loss is ``T² · KL(teacher_T ‖ student_T)`` (Hinton et al.) plus an optional hard-label
 cross-entropy on the teacher's argmax, plus an optional fairness penalty: the gap between the
 groups' mean positive probability (``dp``: demographic parity) or their mean positive
-probability among teacher-positive rows (``tpr``: equal opportunity). Early stopping watches
+probability among teacher-positive rows (``tpr``: equal opportunity), or the TPR gap plus the
+FPR gap (``eo``: equalised odds), averaged over each sensitive column (and their
+intersection). The gap is of soft probabilities, a differentiable proxy of the thresholded
+rates fairlearn measures. Early stopping watches
 the KL on a held-out synthetic split, so no real row is used even for model selection.
 """
 
@@ -23,7 +26,7 @@ from synthguard.compression.transfer import TransferSet
 from synthguard.errors import ParameterError
 from synthguard.progress import ProgressCallback, report
 
-FAIRNESS_MODES = ("none", "dp", "tpr")
+FAIRNESS_MODES = ("none", "dp", "tpr", "eo")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class StudentConfig:
                 f"validation fraction must be in (0, 0.5), got {self.val_fraction}")
         if self.epochs <= 0 or self.batch_size <= 0 or self.lr <= 0:
             raise ParameterError("student epochs, batch size and learning rate must be positive")
+        if self.finetune_epochs < 0:
+            raise ParameterError(f"--finetune-epochs must be >= 0, got {self.finetune_epochs}")
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -76,19 +81,36 @@ class TrainHistory:
         return asdict(self)
 
 
-def _fairness_gap(prob_pos: torch.Tensor, groups: torch.Tensor, teacher_pos: torch.Tensor,
-                  mode: str, min_rows: int = 8) -> torch.Tensor:
+def _gap(prob_pos: torch.Tensor, groups: torch.Tensor, rows: torch.Tensor | None,
+         min_rows: int = 8) -> torch.Tensor:
+    """max - min over groups of the mean positive probability (on ``rows`` if given)."""
     means = []
     for g in torch.unique(groups):
         sel = groups == g
-        if mode == "tpr":
-            sel = sel & teacher_pos
+        if rows is not None:
+            sel = sel & rows
         if int(sel.sum()) >= min_rows:
             means.append(prob_pos[sel].mean())
     if len(means) < 2:
         return prob_pos.new_zeros(())
     stacked = torch.stack(means)
     return stacked.max() - stacked.min()
+
+
+def fairness_penalty(prob_pos: torch.Tensor, groups: torch.Tensor, teacher_pos: torch.Tensor,
+                     mode: str) -> torch.Tensor:
+    """Mean over grouping columns of the soft gap: positive rate (``dp``), TPR (``tpr``) or
+    TPR + FPR (``eo``, equalised odds), with the teacher's labels as the truth."""
+    total = prob_pos.new_zeros(())
+    for j in range(groups.shape[1]):
+        col = groups[:, j]
+        if mode == "dp":
+            total = total + _gap(prob_pos, col, None)
+        else:
+            total = total + _gap(prob_pos, col, teacher_pos)
+            if mode == "eo":
+                total = total + _gap(prob_pos, col, ~teacher_pos)
+    return total / groups.shape[1]
 
 
 def distill_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
@@ -124,8 +146,9 @@ def train_student(
     x = torch.from_numpy(np.ascontiguousarray(transfer.x, dtype=np.float32))
     soft = torch.from_numpy(np.ascontiguousarray(transfer.teacher_logits, dtype=np.float32))
     n_classes = soft.shape[1]
-    groups = torch.from_numpy(transfer.groups.astype(np.int64)) if transfer.groups is not None \
-        else None
+    groups = None
+    if transfer.groups is not None:
+        groups = torch.from_numpy(transfer.groups.astype(np.int64).reshape(len(x), -1))
     if model is None:
         model = build_mlp(x.shape[1], config.hidden, n_classes)
     order = rng.permutation(len(x))
@@ -150,7 +173,7 @@ def train_student(
                 assert groups is not None
                 prob = F.softmax(out, dim=1)[:, positive]
                 teacher_pos = soft[idx].argmax(dim=1) == positive
-                loss = loss + config.fairness_weight * _fairness_gap(
+                loss = loss + config.fairness_weight * fairness_penalty(
                     prob, groups[idx], teacher_pos, config.fairness)
             opt.zero_grad()
             loss.backward()

@@ -229,9 +229,9 @@ class DPMLPTeacher(MLPTeacher):
             generator=torch.Generator().manual_seed(seed),
         )
         opt = torch.optim.SGD(model.parameters(), lr=max(cfg.lr, 0.05), momentum=0.9)
-        engine = PrivacyEngine(accountant="rdp", secure_mode=False)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # opacus warns about secure_mode=False (documented)
+            engine = PrivacyEngine(accountant="rdp", secure_mode=False)
             private_model, private_opt, private_loader = engine.make_private_with_epsilon(
                 module=model, optimizer=opt, data_loader=loader, epochs=cfg.epochs,
                 target_epsilon=cfg.epsilon, target_delta=delta, max_grad_norm=cfg.max_grad_norm,

@@ -30,7 +30,7 @@ class TransferSet:
     x: np.ndarray  # ``features`` encoded by ``encoder`` (float32)
     teacher_logits: np.ndarray  # (n, n_classes)
     encoder: TableEncoder  # fitted on ``features`` (synthetic), shipped with the student
-    groups: np.ndarray | None  # intersectional group code of each row (``--sensitive``)
+    groups: np.ndarray | None  # (n, k) group codes per sensitive column (+ intersection)
     row_hashes: tuple[str, ...]  # canonical SHA-256 of each feature row
     sha256: str  # SHA-256 of (x, teacher_logits): the tensors the student trained on
     dropped_real_copies: int
@@ -67,12 +67,15 @@ def sample_synthetic(
 
 
 def group_codes(frame: pd.DataFrame, sensitive: Sequence[str]) -> np.ndarray | None:
-    """One integer per row for the intersection of the ``sensitive`` columns' values."""
+    """Group codes, shape (n, k): one column per sensitive column and, for k >= 2 columns,
+    a last one for their intersection."""
     if not sensitive:
         return None
-    keys = frame[list(sensitive)].astype(str).agg("|".join, axis=1)
-    codes, _ = pd.factorize(keys, sort=True)
-    return np.asarray(codes, dtype=np.int64)
+    keys = [frame[c].astype(str) for c in sensitive]
+    if len(keys) > 1:
+        keys.append(frame[list(sensitive)].astype(str).agg("|".join, axis=1))
+    codes = [pd.factorize(k, sort=True)[0] for k in keys]
+    return np.stack(codes, axis=1).astype(np.int64)
 
 
 def build_transfer_set(
