@@ -87,14 +87,33 @@ def make_canaries(
 
 
 def insert_canaries(
-    texts: Sequence[str], canaries: Sequence[Canary], *, seed: int = 0
+    texts: Sequence[str], canaries: Sequence[Canary], *, into: str = "existing", seed: int = 0
 ) -> list[str]:
-    """``texts`` with each canary added ``repetitions`` times as its own document, shuffled."""
+    """``texts`` with each canary inserted ``repetitions`` times.
+
+    ``into="existing"`` (default) puts each occurrence at the start of a different randomly
+    chosen document ("my code is 123456. " + document), as a secret sits inside a real note;
+    ``into="new"`` adds each occurrence as a document of its own (the worst case for
+    per-document DP, whose clipping then spends a document's whole budget on the secret).
+    """
+    if into not in ("existing", "new"):
+        raise ParameterError(f"into must be 'existing' or 'new', got {into!r}")
+    rng = np.random.default_rng(seed)
     out = list(texts)
+    if into == "new":
+        for canary in canaries:
+            out.extend([canary.text] * canary.repetitions)
+        order = rng.permutation(len(out))
+        return [out[i] for i in order]
+    total = sum(c.repetitions for c in canaries)
+    if total > len(out):
+        raise ParameterError(f"{total} canary insertions need at least {total} documents")
+    targets = iter(rng.permutation(len(out))[:total].tolist())
     for canary in canaries:
-        out.extend([canary.text] * canary.repetitions)
-    order = np.random.default_rng(seed).permutation(len(out))
-    return [out[i] for i in order]
+        for _ in range(canary.repetitions):
+            i = next(targets)
+            out[i] = f"{canary.text}. {out[i]}"
+    return out
 
 
 @dataclass(frozen=True)
@@ -195,14 +214,22 @@ class PiiLeakage:
         }
 
 
-def pii_leakage(values: Sequence[tuple[str, str]], synthetic: Sequence[str]) -> PiiLeakage:
+def pii_leakage(
+    values: Sequence[tuple[str, str]], synthetic: Sequence[str], *,
+    exclude: Sequence[Sequence[tuple[int, int]]] | None = None,
+) -> PiiLeakage:
     """Which distinct ``(entity_type, value)`` pairs appear in ``synthetic``.
 
     A value counts as present when it occurs with no letter or digit directly before or
     after it ("Ann" inside "Annual" is not a leak; "Ann," is). Values shorter than 3
-    characters are skipped: they match by chance.
+    characters are skipped: they match by chance. ``exclude`` gives, per synthetic text,
+    character ranges to ignore (the surrogates a redaction inserted: a fake "Jennifer" that
+    happens to equal another real person's first name is not that person's name leaking).
     """
-    corpus = "\n\x1e\n".join(synthetic)
+    texts = list(synthetic)
+    if exclude is not None:
+        texts = [_blank(t, ranges) for t, ranges in zip(texts, exclude, strict=True)]
+    corpus = "\n\x1e\n".join(texts)
     distinct = sorted({(t, v.strip()) for t, v in values if len(v.strip()) >= 3})
     by_type: dict[str, list[int]] = {}
     leaked = 0
@@ -218,6 +245,13 @@ def pii_leakage(values: Sequence[tuple[str, str]], synthetic: Sequence[str]) -> 
         values=len(distinct), leaked=leaked,
         by_type={k: (v[0], v[1]) for k, v in by_type.items()},
     )
+
+
+def _blank(text: str, ranges: Sequence[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in ranges:
+        chars[start:end] = ["\x00"] * (end - start)
+    return "".join(chars)
 
 
 def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
@@ -403,7 +437,7 @@ def detect_pii_values(
 ) -> list[tuple[str, str]]:
     """``(entity_type, value)`` pairs the redaction engine finds in ``texts`` (kept in memory
     only, to be matched against the synthetic corpus; never written to a report)."""
-    from synthguard.redaction.engine import RedactionEngine
+    from synthguard.redaction import RedactionEngine
 
     engine = RedactionEngine(operator="surrogate", seed=seed)
     wanted = set(entity_types)

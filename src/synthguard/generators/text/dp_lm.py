@@ -100,6 +100,17 @@ class DpLm(Generator):
         self.train_report: TrainReport | None = None
         self.redaction_counts: dict[str, int] = {}
 
+    def resolve_delta(self, n_docs: int) -> float:
+        return self.params.delta if self.params.delta is not None else 1.0 / (10 * max(n_docs, 1))
+
+    def planned_spend(self, n_rows: int) -> PrivacySpend:
+        """The (ε, δ) a fit on ``n_rows`` documents will at most report (for the ledger)."""
+        return PrivacySpend(
+            epsilon=float(self.params.epsilon), delta=self.resolve_delta(n_rows),
+            mechanism="DP-SGD", accountant=self.params.accountant.upper(),
+            notes="planned: opacus calibrates the noise to this target",
+        )
+
     def fit(
         self, data: Any, *, schema: Any = None, seed: int = 0,
         progress: ProgressCallback | None = None,
@@ -110,7 +121,7 @@ class DpLm(Generator):
         self.fit_info.columns = [self.params.text_field]
         if self.params.redact:
             texts, self.redaction_counts = _redact(texts, seed=seed, progress=progress)
-        delta = self.params.delta if self.params.delta is not None else 1.0 / (10 * len(texts))
+        delta = self.resolve_delta(len(texts))
         privacy = DPConfig(
             epsilon=float(self.params.epsilon), delta=delta,
             max_grad_norm=self.params.max_grad_norm, accountant=self.params.accountant,

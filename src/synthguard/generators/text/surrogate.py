@@ -34,7 +34,7 @@ _DOCS = "documents.json"
 def surrogate_engine(*, seed: int) -> Any:
     """The redaction engine with the consistent-surrogate operator (imported lazily: spaCy)."""
     try:
-        from synthguard.redaction.engine import RedactionEngine
+        from synthguard.redaction import RedactionEngine
     except ImportError as exc:
         raise MissingDependencyError(
             "surrogate redaction needs synthguard.redaction.RedactionEngine, which this build "
@@ -43,20 +43,121 @@ def surrogate_engine(*, seed: int) -> Any:
     return RedactionEngine(operator="surrogate", seed=seed)
 
 
+@dataclass(frozen=True)
+class SurrogateResult:
+    """Redacted texts, counts per entity type, and where the surrogates sit in each text."""
+
+    texts: list[str]
+    replaced: dict[str, int]
+    surrogate_spans: list[list[tuple[int, int]]]  # offsets in the NEW texts
+    propagated: int  # extra spans found by the corpus-level consistency pass
+
+
 def surrogate_redact(
     texts: list[str], *, seed: int, progress: ProgressCallback | None = None,
-    batch_size: int = 256,
+    batch_size: int = 256, propagate: bool = True,
 ) -> tuple[list[str], dict[str, int]]:
     """Redact ``texts`` with consistent surrogates; return new texts and counts per type."""
+    result = surrogate_redact_detailed(
+        texts, seed=seed, progress=progress, batch_size=batch_size, propagate=propagate
+    )
+    return result.texts, result.replaced
+
+
+def surrogate_redact_detailed(
+    texts: list[str], *, seed: int, progress: ProgressCallback | None = None,
+    batch_size: int = 256, propagate: bool = True,
+) -> SurrogateResult:
+    """Detect spans in every text, then (``propagate``) add the other occurrences of values
+    detected somewhere in the corpus, then replace each span by its surrogate.
+
+    The propagation pass is a recall pass that reuses the engine's own detections: if
+    "Heather Smith" is recognised in one note, a bare "Heather" or "Smith" the recognisers
+    missed in another note is replaced too (same value -> same surrogate).
+    """
     engine = surrogate_engine(seed=seed)
-    out: list[str] = []
-    counts: Counter[str] = Counter()
+    spans: list[list[Any]] = []
     for start in range(0, len(texts), batch_size):
-        for doc in engine.redact(texts[start : start + batch_size]):
-            out.append(doc.text)
-            counts.update(doc.replaced)
-        report(progress, "redacting documents", len(out), len(texts))
-    return out, dict(sorted(counts.items()))
+        spans.extend(engine.analyze(texts[start : start + batch_size]))
+        report(progress, "detecting identifiers", len(spans), len(texts))
+    propagated = 0
+    if propagate:
+        spans, propagated = _propagate(texts, spans)
+    out: list[str] = []
+    where: list[list[tuple[int, int]]] = []
+    counts: Counter[str] = Counter()
+    for text, doc_spans in zip(texts, spans, strict=True):
+        new_text, positions = _transform_tracked(engine, text, doc_spans)
+        out.append(new_text)
+        where.append(positions)
+        counts.update(span.entity_type for span in doc_spans)
+    report(progress, "replacing identifiers", len(out), len(texts))
+    return SurrogateResult(out, dict(sorted(counts.items())), where, propagated)
+
+
+# Entity types whose detected values are searched for again in every document.
+_PROPAGATED = frozenset({
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN",
+    "IP_ADDRESS", "ADDRESS", "US_DRIVER_LICENSE",
+})
+_MIN_PROPAGATED_LEN = 4
+
+
+def _propagate(texts: list[str], spans: list[list[Any]]) -> tuple[list[list[Any]], int]:
+    """Add spans for verbatim, case-exact, word-bounded repeats of detected values."""
+    import re
+
+    from synthguard.redaction import Span
+
+    values: dict[str, str] = {}
+    for text, doc_spans in zip(texts, spans, strict=True):
+        for span in doc_spans:
+            if span.entity_type not in _PROPAGATED:
+                continue
+            value = text[span.start : span.end].strip()
+            candidates = [value]
+            if span.entity_type == "PERSON":  # name parts: "Heather" of "Heather Smith"
+                candidates += [p for p in value.split() if p[:1].isupper()]
+            for item in candidates:
+                if len(item) >= _MIN_PROPAGATED_LEN:
+                    values.setdefault(item, span.entity_type)
+    if not values:
+        return spans, 0
+    ordered = sorted(values, key=len, reverse=True)  # longest first: full name before part
+    pattern = re.compile(
+        r"(?<![^\W_])(?:" + "|".join(re.escape(v) for v in ordered) + r")(?![^\W_])"
+    )
+    added = 0
+    result: list[list[Any]] = []
+    for text, doc_spans in zip(texts, spans, strict=True):
+        covered = [(s.start, s.end) for s in doc_spans]
+        extra = []
+        for match in pattern.finditer(text):
+            a, b = match.span()
+            if any(a < end and start < b for start, end in covered):
+                continue
+            extra.append(Span(a, b, values[match.group(0)], 0.5))
+            covered.append((a, b))
+        added += len(extra)
+        result.append(sorted([*doc_spans, *extra], key=lambda s: s.start))
+    return result, added
+
+
+def _transform_tracked(engine: Any, text: str, spans: list[Any]) -> tuple[str, list[tuple[int, int]]]:
+    """Apply the engine's policy span by span from the right, recording where each
+    surrogate lands in the new text (surrogates are a function of the value, so the result
+    equals one ``engine.transform`` over all spans)."""
+    current = text
+    ends: list[tuple[int, int]] = []
+    for span in sorted(spans, key=lambda s: s.start, reverse=True):
+        before = len(current)
+        current = engine.transform(current, [span]).text
+        new_len = (span.end - span.start) + len(current) - before
+        # earlier offsets are untouched; later surrogates shift by this span's growth
+        shift = new_len - (span.end - span.start)
+        ends = [(a + shift, b + shift) for a, b in ends]
+        ends.append((span.start, span.start + new_len))
+    return current, sorted(ends)
 
 
 @dataclass(frozen=True)
@@ -82,6 +183,7 @@ class SurrogateText(Generator):
         super().__init__(params, **kwargs)
         self._docs: list[str] | None = None
         self.replaced: dict[str, int] = {}
+        self.propagated = 0
 
     def fit(
         self, data: Any, *, schema: Any = None, seed: int = 0,
@@ -93,7 +195,9 @@ class SurrogateText(Generator):
         self.fit_info.data_sha256 = sha256_bytes("\x1e".join(texts).encode("utf-8"))
         self.fit_info.n_rows = len(texts)
         self.fit_info.columns = [self.params.text_field]
-        self._docs, self.replaced = surrogate_redact(texts, seed=seed, progress=progress)
+        result = surrogate_redact_detailed(texts, seed=seed, progress=progress)
+        self._docs, self.replaced = result.texts, result.replaced
+        self.propagated = result.propagated
         return self
 
     def sample(
@@ -112,6 +216,7 @@ class SurrogateText(Generator):
     def describe(self) -> dict[str, Any]:
         out = super().describe()
         out["replaced"] = dict(self.replaced)
+        out["propagated_spans"] = self.propagated
         return out
 
     def _require(self) -> list[str]:

@@ -1,0 +1,71 @@
+"""Secret-sharer canary test: DP-SGD at ε = 8 hides canaries inserted 10 times; the same
+model trained without DP exposes them.
+
+The corpus contains many random 6-digit numbers in other documents, as real notes contain
+ticket and phone numbers: the canary format is common, only the canaries' values are secret.
+Each occurrence of a canary sits at the start of a different document (as a secret sits in
+a note). Exposure is averaged over 6 canaries per group: a never-seen canary's exposure has
+mean log2(e) ≈ 1.44 bits and sd ≈ 1.44, so a group mean has sd ≈ 0.6 bits.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from synthguard.evaluation.text import canary_exposure, insert_canaries, make_canaries
+from synthguard.generators import create_generator
+from synthguard.generators.text.charlm import CharLMConfig, train_char_lm
+
+_WORDS = (
+    "printer network laptop screen password account invoice refund delivery order shipment "
+    "broken slow missing late urgent customer reports asks about again today since monday"
+).split()
+
+
+def _corpus(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(n):
+        words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 12)))
+        if rng.random() < 0.5:
+            words += f" ref {rng.randrange(10**6):06d}"
+        docs.append(words)
+    return docs
+
+
+def _run(n_docs: int, epochs: int, per_count: int, candidates: int) -> dict[str, dict[int, float]]:
+    canaries = make_canaries([0, 10], per_count=per_count, prefix="my code is ", seed=7)
+    texts = insert_canaries(_corpus(n_docs, seed=1), canaries, into="existing", seed=2)
+    params = dict(
+        max_chars=96, d_model=64, n_layers=2, n_heads=4, epochs=epochs, batch_size=64, lr=3e-3
+    )
+    dp = create_generator("dp_lm", epsilon=8.0, redact=False, **params).fit(texts, seed=0)
+    spend = dp.privacy_spent()
+    assert spend is not None and spend.epsilon <= 8.0 + 1e-6
+    baseline, _ = train_char_lm(texts, CharLMConfig(**params), seed=0, privacy=None)
+    out = {}
+    for name, scorer in (("dp", dp.log_perplexity), ("non_dp", baseline.log_perplexity)):
+        report = canary_exposure(scorer, canaries, candidates=candidates, seed=3)
+        out[name] = report.mean_by_repetitions()
+    return out
+
+
+def _check(result: dict[str, dict[int, float]]) -> None:
+    # the non-private model ranks canaries seen 10 times near the top of 1000+ candidates
+    assert result["non_dp"][10] >= 6.0, result
+    assert result["non_dp"][10] - result["non_dp"][0] >= 4.0, result
+    # DP at eps=8: canaries seen 10 times stay within the spread of never-seen ones
+    assert result["dp"][10] - result["dp"][0] <= 2.0, result
+    assert result["dp"][10] <= 3.0, result
+
+
+def test_dp_hides_canaries_that_non_dp_exposes() -> None:
+    _check(_run(n_docs=500, epochs=8, per_count=6, candidates=1000))
+
+
+@pytest.mark.slow
+def test_dp_hides_canaries_larger_run() -> None:
+    _check(_run(n_docs=2000, epochs=10, per_count=10, candidates=4000))
