@@ -122,7 +122,7 @@ def dpsgd_noise_for_epsilon(
         hi *= 2.0
         if hi > 1e4:
             raise ValueError("target epsilon is unreachable with DP-SGD at these settings")
-    for _ in range(40):
+    while hi - lo > 1e-3 * hi:
         mid = (lo + hi) / 2.0
         eps = dpsgd_epsilon(noise_multiplier=mid, sample_rate=sample_rate, steps=steps,
                             delta=delta, extra_rho=extra_rho)

@@ -12,3 +12,6 @@ import jax
 
 # mbi (Private-PGM) asks for float64; set it before any module imports mbi.
 jax.config.update("jax_enable_x64", True)
+# No persistent cache directory is configured; turning the flag off silences mbi's warning
+# that such a cache is counterproductive for its many small programs.
+jax.config.update("jax_enable_compilation_cache", False)
