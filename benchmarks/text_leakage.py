@@ -85,10 +85,11 @@ def surrogate_section(n_docs: int, seed: int) -> None:
                   f"{total:<5} presidio {rival_leaked:>4}/{total}")
 
 
-_WORDS = (
-    "printer network laptop screen password account invoice refund delivery order shipment "
-    "broken slow missing late urgent customer reports asks about again today since monday"
-).split()
+_WORDS = [
+    "printer", "network", "laptop", "screen", "password", "account", "invoice", "refund",
+    "delivery", "order", "shipment", "broken", "slow", "missing", "late", "urgent",
+    "customer", "reports", "asks", "about", "again", "today", "since", "monday",
+]
 
 
 def _corpus(n: int, seed: int) -> list[str]:

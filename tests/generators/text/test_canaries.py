@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 
 from synthguard.evaluation.text import canary_exposure, insert_canaries, make_canaries
 from synthguard.generators import create_generator
 from synthguard.generators.text.charlm import CharLMConfig, train_char_lm
 
-_WORDS = (
-    "printer network laptop screen password account invoice refund delivery order shipment "
-    "broken slow missing late urgent customer reports asks about again today since monday"
-).split()
+_WORDS = [
+    "printer", "network", "laptop", "screen", "password", "account", "invoice", "refund",
+    "delivery", "order", "shipment", "broken", "slow", "missing", "late", "urgent",
+    "customer", "reports", "asks", "about", "again", "today", "since", "monday",
+]
 
 
 def _corpus(n: int, seed: int) -> list[str]:

@@ -15,7 +15,8 @@ def test_jsonl_round_trip(tmp_path: Path) -> None:
     path = write_corpus(tmp_path / "c.jsonl", ["a é", "b\nc"], text_field="body")
     frame = read_corpus(path, text_field="body")
     assert frame["body"].tolist() == ["a é", "b\nc"]
-    assert [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()][0] == {"body": "a é"}
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert json.loads(first) == {"body": "a é"}
 
 
 def test_txt_one_document_per_line(tmp_path: Path) -> None:
