@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "synthguard._commands.redact",
     "synthguard._commands.budget",
     "synthguard._commands.app",
+    "synthguard._commands.text",
 ]
 
 EXIT_USAGE = 2

@@ -56,6 +56,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--split-dir", metavar="DIR",
                    help="write train.parquet and holdout.parquet of the split here (for `evaluate`)")
     add_engine_flags(p)
+    p.add_argument("--text-field", help="text generators: JSONL field holding the documents "
+                   "(default text); the output uses the same field name")
     p.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
                    help=f"rows per written chunk / Ray shard (default {DEFAULT_CHUNK_ROWS:,}); "
                         "the output is the same for any value")
@@ -134,10 +136,23 @@ def cmd_generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if cls.caps.modality == "tabular" and out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise ParameterError(f"--out {args.out!r} must end in .csv or .parquet")
+    text = cls.caps.modality == "text"  # corpus in/out lives in _commands/text.py
+    if text:
+        from synthguard._commands import text as text_io
+
+        text_io.check_text_out(out)
+    elif args.text_field:
+        raise ParameterError(f"--text-field applies to text generators only, not {cls.name!r}")
     params = _generator_params(cls, args)
+    if text:
+        params.setdefault("text_field", args.text_field or "text")
     generator = cls(**params)
-    frame = load_table(args.data)
-    schema = infer_schema(frame, overrides=args.metadata)
+    if text:
+        frame = text_io.load_text_data(args.data, text_field=params["text_field"])
+        schema = None
+    else:
+        frame = load_table(args.data)
+        schema = infer_schema(frame, overrides=args.metadata)
     with recorded_run(args, "generate", seed=args.seed, plugin=cls.name, params=params) as record:
         record.dataset_sha256 = table_fingerprint(frame)
         record.inputs["data"] = args.data if not Path(args.data).exists() else sha256_file(args.data)
@@ -162,8 +177,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 generator.fit(frame, schema=schema, seed=args.seed, progress=bar)
             record.metrics["fit_seconds"] = time.perf_counter() - started
             started = time.perf_counter()
-            sample_to_file(generator, args.rows, out, seed=args.seed, progress=bar,
-                           chunk_rows=args.chunk_rows, engine=engine_from(args))
+            if text:
+                text_io.write_text_sample(generator, args.rows, out, seed=args.seed,
+                                          text_field=params["text_field"], progress=bar)
+            else:
+                sample_to_file(generator, args.rows, out, seed=args.seed, progress=bar,
+                               chunk_rows=args.chunk_rows, engine=engine_from(args))
             record.metrics["sample_seconds"] = time.perf_counter() - started
             record.metrics["rows_per_second"] = args.rows / max(record.metrics["sample_seconds"], 1e-9)
         record.outputs["synthetic"] = sha256_file(out)
