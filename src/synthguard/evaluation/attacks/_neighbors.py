@@ -17,6 +17,7 @@ from sklearn.neighbors import NearestNeighbors
 from synthguard.progress import ProgressCallback, report
 
 _CHUNK = 2048
+_MAX_ONEHOT = 512  # categorical levels above this are compared column by column
 
 
 def knn_distances(
@@ -114,22 +115,45 @@ def gower_nearest(
     n_a, n_b = len(space.a_num) if space.a_num.size else len(space.a_cat), (
         len(space.b_num) if space.b_num.size else len(space.b_cat))
     k = max(1, min(k, n_a))
+    chunk = max(8, min(chunk, 8_000_000 // max(n_a, 1)))  # ~64 MB per temporary at most
     idx = np.empty((n_b, k), dtype=np.int64)
     dst = np.empty((n_b, k), dtype=np.float64)
-    a_num_nan = np.isnan(space.a_num)
-    a_cat_nan = space.a_cat < 0
+    a_num = space.a_num.astype(np.float32)
+    b_num = space.b_num.astype(np.float32)
+    nan_cols = {j for j in range(a_num.shape[1])
+                if np.isnan(a_num[:, j]).any() or np.isnan(b_num[:, j]).any()}
+    # categories: matches counted by a product of one-hot blocks (BLAS) when few levels;
+    # a missing value matches nothing (Anonymeter counts missing vs missing as different)
+    onehot_a: list[np.ndarray] = []
+    onehot_b: list[np.ndarray] = []
+    wide: list[int] = []
+    for j in range(space.a_cat.shape[1]):
+        levels = int(max(space.a_cat[:, j].max(initial=-1), space.b_cat[:, j].max(initial=-1)))
+        if levels + 1 <= _MAX_ONEHOT:
+            for codes, out in ((space.a_cat[:, j], onehot_a), (space.b_cat[:, j], onehot_b)):
+                block = np.zeros((len(codes), levels + 1), dtype=np.float32)
+                ok = codes >= 0
+                block[np.nonzero(ok)[0], codes[ok]] = 1.0
+                out.append(block)
+        else:
+            wide.append(j)
+    oh_a = np.hstack(onehot_a) if onehot_a else None
+    oh_b = np.hstack(onehot_b) if onehot_b else None
+    n_onehot = float(len(onehot_a))
     for start in range(0, n_b, chunk):
         stop = min(start + chunk, n_b)
-        d = np.zeros((stop - start, n_a), dtype=np.float32)
-        for j in range(space.a_num.shape[1]):
-            q = space.b_num[start:stop, j][:, None]
-            diff = np.abs(q - space.a_num[None, :, j])
-            either_nan = np.isnan(q) | a_num_nan[None, :, j]
-            d += np.where(either_nan, 1.0, diff).astype(np.float32)
-        for j in range(space.a_cat.shape[1]):
+        if oh_a is not None and oh_b is not None:
+            d = n_onehot - oh_b[start:stop] @ oh_a.T
+        else:
+            d = np.zeros((stop - start, n_a), dtype=np.float32)
+        for j in range(a_num.shape[1]):
+            diff = np.abs(b_num[start:stop, j][:, None] - a_num[None, :, j])
+            if j in nan_cols:
+                diff[np.isnan(diff)] = 1.0
+            d += diff
+        for j in wide:
             qc = space.b_cat[start:stop, j][:, None]
-            mismatch = (qc != space.a_cat[None, :, j]) | ((qc < 0) & a_cat_nan[None, :, j])
-            d += mismatch.astype(np.float32)
+            d += (qc != space.a_cat[None, :, j]) | (qc < 0)
         if k == 1:
             best: np.ndarray = np.argmin(d, axis=1)[:, None]
         else:

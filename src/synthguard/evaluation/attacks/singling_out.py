@@ -212,7 +212,7 @@ class SinglingOutAttack(Attack):
     )
 
     def __init__(self, *, n_cols: int = 3, n_attacks: int | None = None,
-                 max_attempts: int = 100_000) -> None:
+                 max_attempts: int = 1_000_000) -> None:
         self.n_cols = n_cols
         self.n_attacks = n_attacks
         self.max_attempts = max_attempts
