@@ -25,6 +25,7 @@ import contextlib
 import math
 import string
 import unicodedata
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -303,7 +304,9 @@ def train_char_lm(
                 batch = _trim(batch)
                 optimizer.zero_grad(set_to_none=True)
                 loss = _per_doc_loss(model, batch).mean()
-                loss.backward()
+                with warnings.catch_warnings():  # opacus hooks on an integer-input model
+                    warnings.filterwarnings("ignore", message="Full backward hook is firing")
+                    loss.backward()
                 optimizer.step()
                 steps += 1
                 last = float(loss.detach())
