@@ -10,7 +10,7 @@ import pytest
 from synthguard.compression import DistillConfig, StudentConfig, TeacherConfig, distill
 from synthguard.data import load_table, train_holdout_split
 
-TINY_TEACHER = TeacherConfig(hidden=(64, 32), epochs=4, n_estimators=40)
+TINY_TEACHER = TeacherConfig(hidden=(64, 32), epochs=10, n_estimators=40)
 TINY_STUDENT = StudentConfig(hidden=(16, 8), epochs=6, finetune_epochs=2, patience=3)
 
 

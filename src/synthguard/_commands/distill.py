@@ -38,9 +38,9 @@ def add_parsers(sub: Any) -> None:
                    help="fine-tuning epochs after pruning")
     p.add_argument("--temperature", type=float, default=2.0)
     p.add_argument("--hard-weight", type=float, default=0.1, help="weight of the hard-label term")
-    p.add_argument("--fairness", default="none", choices=["none", "dp", "tpr", "eo"],
-                   help="fairness regulariser: gap in positive rate (dp), TPR (tpr) or "
-                   "TPR + FPR (eo) between the groups of --sensitive")
+    p.add_argument("--fairness", default="eo", choices=["none", "dp", "tpr", "eo"],
+                   help="fairness regulariser on the groups of --sensitive: gap in positive "
+                   "rate (dp), TPR (tpr) or TPR + FPR (eo, default); none to switch off")
     p.add_argument("--fairness-weight", type=float, default=1.0)
     p.add_argument("--quantize", default="int8", help="int8, fp16 or none")
     p.add_argument("--int8-mode", default="dynamic", help="dynamic or static (calibrated)")

@@ -86,25 +86,6 @@ def latency_ms(
     return out
 
 
-def loss_threshold_membership_auc(
-    proba_members: np.ndarray, y_members: np.ndarray,
-    proba_nonmembers: np.ndarray, y_nonmembers: np.ndarray,
-) -> float:
-    """Yeom et al. loss-threshold attack: lower loss -> "member". AUC 0.5 means no signal.
-
-    Members are real training rows (what the teacher and the generator saw); non-members
-    are real holdout rows. For a student, the question is whether training membership
-    leaked through teacher labels and synthetic rows.
-    """
-    def loss(p: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.asarray(-np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1.0)))
-
-    scores = np.concatenate(
-        [-loss(proba_members, y_members), -loss(proba_nonmembers, y_nonmembers)])
-    truth = np.concatenate([np.ones(len(y_members)), np.zeros(len(y_nonmembers))])
-    return float(roc_auc_score(truth, scores))
-
-
 def fairness_summary(y: np.ndarray, proba: np.ndarray, sensitive: pd.DataFrame,
                      *, positive: int) -> dict[str, Any]:
     """Per group and intersectional selection rate/TPR/FPR and DP/EO differences (fairlearn,

@@ -38,7 +38,6 @@ from synthguard.compression.evaluate import (
     classification_metrics,
     fairness_summary,
     latency_ms,
-    loss_threshold_membership_auc,
 )
 from synthguard.compression.export import safetensors_bytes
 from synthguard.compression.packed import PackedMLP, pack_model
@@ -46,6 +45,7 @@ from synthguard.compression.student import StudentConfig, TrainHistory, train_st
 from synthguard.compression.teachers import TEACHERS, Teacher, TeacherConfig, create_teacher
 from synthguard.compression.transfer import TransferSet, build_transfer_set, sample_synthetic
 from synthguard.errors import ParameterError, SchemaError
+from synthguard.evaluation.attacks.model import model_membership
 from synthguard.evaluation.encoding import TableEncoder
 from synthguard.generators import get_generator
 from synthguard.generators.base import PrivacySpend
@@ -390,17 +390,20 @@ class _Evaluator:
         proba = proba_fn(x_hold)
         metrics = classification_metrics(proba, self.y_hold)
         members = self.train.iloc[self.member_idx]
-        proba_m = proba_fn(encode(members))
-        mia = loss_threshold_membership_auc(
-            proba_m, self.y_train[self.member_idx], proba[self.nonmember_idx],
-            self.y_hold[self.nonmember_idx])
+        attack = model_membership(
+            proba_fn, members_X=encode(members), members_y=self.y_train[self.member_idx],
+            nonmembers_X=x_hold[self.nonmember_idx], nonmembers_y=self.y_hold[self.nonmember_idx],
+            seed=self.config.seed, n_bootstrap=100)
+        membership = {k: attack[k] for k in ("auc", "tpr_at_fpr_0.01", "tpr_at_fpr_0.1", "ci",
+                                             "n_members", "n_nonmembers") if k in attack}
         return ModelEvaluation(
             name=name, method=method, size_bytes=int(size_bytes), file_bytes=int(file_bytes),
             params=int(params), latency_ms=latency_ms(proba_fn, x_hold,
                                                       repeats=self.config.latency_repeats),
             fairness=self._fairness(proba),
-            membership_auc=mia, membership_attack="loss-threshold (Yeom et al. 2018)",
-            extra=extra or {}, **metrics,
+            membership_auc=float(attack["auc"]),
+            membership_attack="loss threshold (Yeom et al. 2018), evaluation.attacks",
+            extra={**(extra or {}), "membership": membership}, **metrics,
         )
 
     def teacher(self, teacher: Teacher, encoder: TableEncoder) -> ModelEvaluation:

@@ -34,7 +34,8 @@ class StudentConfig:
     hidden: tuple[int, ...] = (32, 16)
     temperature: float = 2.0
     hard_weight: float = 0.1  # weight of the hard-label term, KL gets (1 - hard_weight)
-    fairness: str = "none"  # "none" | "dp" | "tpr"
+    # "eo" by default: active only when the transfer set has groups (``--sensitive`` given)
+    fairness: str = "eo"  # "none" | "dp" | "tpr" | "eo"
     fairness_weight: float = 1.0
     epochs: int = 60
     batch_size: int = 512

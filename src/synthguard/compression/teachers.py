@@ -283,7 +283,7 @@ class GBMTeacher(Teacher):
         report(progress, "teacher", 0, 1)
         self.model = lightgbm.LGBMClassifier(
             n_estimators=cfg.n_estimators, learning_rate=cfg.learning_rate,
-            num_leaves=cfg.num_leaves, random_state=seed, n_jobs=2, verbose=-1,
+            num_leaves=cfg.num_leaves, random_state=seed, n_jobs=1, verbose=-1,
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
