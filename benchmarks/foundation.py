@@ -14,6 +14,7 @@ import argparse
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -57,9 +58,9 @@ def main() -> None:
         schema = infer_schema(split.train)
         row = {}
         for gen in ("gaussian_copula", "sdv_gaussian_copula"):
-            def run(g: str = gen) -> pd.DataFrame:
-                model = create_generator(g).fit(split.train, schema=schema, seed=0)
-                return model.sample(len(split.train), seed=1)
+            def run(g: str = gen, train: pd.DataFrame = split.train, sch: Any = schema) -> pd.DataFrame:
+                model = create_generator(g).fit(train, schema=sch, seed=0)
+                return model.sample(len(train), seed=1)
             synthetic, seconds = timed(run)
             row[gen] = (quality_score(split.train, synthetic, schema=schema).score, seconds)
         (q1, t1), (q2, t2) = row["gaussian_copula"], row["sdv_gaussian_copula"]

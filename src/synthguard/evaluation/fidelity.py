@@ -84,7 +84,7 @@ def _bins(series: pd.Series) -> np.ndarray:
     values = _as_float(series)
     finite = values[~np.isnan(values)]
     edges = np.histogram_bin_edges(finite) if finite.size else np.zeros(2)
-    return np.digitize(values, edges)  # NaN -> len(edges), a bin of its own
+    return np.asarray(np.digitize(values, edges), dtype=np.int64)  # NaN -> its own bin
 
 
 def _joint_codes(real: pd.Series, synthetic: pd.Series, continuous: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -40,10 +40,7 @@ def score_model(model: Any, test: pd.DataFrame, target: str, encoder: TableEncod
     x = encoder.transform(test, onehot=False)
     y = test[target]
     with model_threads():
-        if hasattr(model, "predict_proba"):
-            proba = model.predict_proba(x)
-        else:
-            proba = model.predict(x)
+        proba = model.predict_proba(x) if hasattr(model, "predict_proba") else model.predict(x)
     if not hasattr(model, "predict_proba"):
         pred = proba
         return ({"r2": float(r2_score(y, pred)), "mae": float(mean_absolute_error(y, pred))}, pred, None)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -118,12 +118,13 @@ def _greedy_network(codes: list[np.ndarray], sizes: list[int], *, max_parents: i
         for j in range(i + 1, d):
             pair[i, j] = pair[j, i] = _mutual_information(codes[i], codes[j], sizes[i], sizes[j])
     root = int(np.argmax(pair.sum(axis=1)))
-    order, parents = [root], [()] * d
+    order = [root]
+    parents: list[tuple[int, ...]] = [()] * d
     remaining = [j for j in range(d) if j != root]
     while remaining:
         best: tuple[float, int, tuple[int, ...]] | None = None
         for child in remaining:
-            ranked = sorted(order, key=lambda p, c=child: -pair[c, p])[:5]
+            ranked = sorted(order, key=lambda p: float(-pair[child, p]))[:5]
             candidates: list[tuple[int, ...]] = [()]
             for k in range(1, min(max_parents, len(ranked)) + 1):
                 candidates += list(combinations(ranked, k))
@@ -304,7 +305,7 @@ class GaussianCopula(Generator):
                 values = np.empty(size, dtype=object)
                 levels = spec["levels"]
                 values[:] = [levels[k] for k in code]
-                series = pd.Series(values)
+                series: Any = pd.Series(values)
                 if spec["dtype"] == "bool":
                     series = series.astype(bool)
                 elif spec["dtype"].startswith(("int", "float")):
@@ -326,7 +327,9 @@ class GaussianCopula(Generator):
                 out[spec["name"]] = values_f
         for name in model["ids"]:
             out[name] = np.arange(size, dtype=np.int64) + chunk_index * self.p.batch_size
-        return pd.DataFrame(out)[model["columns"]]
+        frame = pd.DataFrame(out)
+        ordered: pd.DataFrame = frame.loc[:, model["columns"]]
+        return ordered
 
     # ------------------------------------------------------------ save/load
     def save_files(self, folder: Path) -> None:

@@ -121,7 +121,7 @@ class _SDVGenerator(Generator):
             self._synth.reset_sampling()
             self._synth._set_random_state(seed)  # SDV otherwise reseeds with a fixed constant
             out = self._synth.sample(n)
-        frame = out[TABLE_NAME] if isinstance(out, dict) else out
+        frame: pd.DataFrame = out[TABLE_NAME] if isinstance(out, dict) else out
         report(progress, f"sample {self.name}", n, n)
         return frame.reset_index(drop=True)
 
