@@ -106,11 +106,14 @@ class GowerSpace:
 
 def gower_nearest(
     space: GowerSpace, *, k: int = 1, chunk: int = 256, progress: ProgressCallback | None = None,
-    stage: str = "neighbours",
+    stage: str = "neighbours", rng: np.random.Generator | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``space``'s table b, the ``k`` nearest rows of table a (index, dist).
 
-    Ties go to the lowest index (Anonymeter's order among exact ties is unspecified).
+    Exact ties go to a random one of the tied rows when ``rng`` is given (Anonymeter's
+    quicksort leaves their order arbitrary; always taking the lowest index would make the
+    two halves of a linkability attack agree more often than it does), else to the lowest
+    index.
     """
     n_a, n_b = len(space.a_num) if space.a_num.size else len(space.a_cat), (
         len(space.b_num) if space.b_num.size else len(space.b_cat))
@@ -154,9 +157,16 @@ def gower_nearest(
         for j in wide:
             qc = space.b_cat[start:stop, j][:, None]
             d += (qc != space.a_cat[None, :, j]) | (qc < 0)
-        if k == 1:
-            best: np.ndarray = np.argmin(d, axis=1)[:, None]
+        if k == 1 and rng is not None:
+            tied = d <= d.min(axis=1, keepdims=True)
+            priority = rng.random(d.shape, dtype=np.float32)
+            priority[~tied] = -1.0
+            best: np.ndarray = np.argmax(priority, axis=1)[:, None]
+        elif k == 1:
+            best = np.argmin(d, axis=1)[:, None]
         else:
+            if rng is not None:  # order exact ties at random, keep every real difference
+                d = d + rng.random(d.shape, dtype=np.float32) * np.float32(1e-6)
             part = np.argpartition(d, k - 1, axis=1)[:, :k]
             order = np.take_along_axis(d, part, axis=1).argsort(axis=1, kind="stable")
             best = np.take_along_axis(part, order, axis=1)

@@ -109,7 +109,7 @@ class AttributeInferenceAttack(Attack):
         queries = pd.concat([targets[aux], control[aux]], ignore_index=True)
         space = GowerSpace(synthetic[aux], queries, aux)
         idx, _ = gower_nearest(space, k=1, progress=options.progress,
-                               stage="attribute inference")
+                               stage="attribute inference", rng=rng)
         guesses = syn_secret.iloc[idx[:, 0]].reset_index(drop=True)
         hit = correct_guesses(guesses, pd.concat([targets[secret], control[secret]],
                                                  ignore_index=True), regression=regression)

@@ -94,7 +94,7 @@ class LinkabilityAttack(Attack):
         for i, cols in enumerate((cols0, cols1)):
             space = GowerSpace(synthetic[cols], queries[cols], cols)
             idx, _ = gower_nearest(space, k=k, progress=options.progress,
-                                   stage=f"linkability: half {i + 1}")
+                                   stage=f"linkability: half {i + 1}", rng=rng)
             found.append(idx)
         linked = count_links(found[0], found[1])
         n_syn = len(synthetic)

@@ -154,8 +154,8 @@ class _MembershipAttack(Attack):
             n_targets=setup.n_members + setup.n_nonmembers,
             details={
                 "n_members": setup.n_members, "n_nonmembers": setup.n_nonmembers,
-                "n_reference": setup.n_reference, "targets_sampled": setup.n_members < min(
-                    setup.n_train, setup.n_holdout - setup.n_reference + setup.n_nonmembers),
+                "n_reference": setup.n_reference,
+                "targets_sampled": setup.n_members < setup.n_train,
                 "confidence_level": summary.level,
             },
             roc=(summary.fpr_curve, summary.tpr_curve),
