@@ -8,7 +8,16 @@ the ledger can reserve the budget before the data is read (see
 
 from __future__ import annotations
 
-import jax
+import os
+
+# Private-PGM compiles a new XLA program whenever the model's cliques change (every AIM
+# round); on CPU the compile dominates the fit. Cheaper LLVM passes cut it by ~30 % at no
+# measurable cost for these small programs. Only set if the user has not chosen flags, and
+# before JAX initialises its backend.
+os.environ.setdefault(
+    "XLA_FLAGS", "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true")
+
+import jax  # noqa: E402
 
 # mbi (Private-PGM) asks for float64; set it before any module imports mbi.
 jax.config.update("jax_enable_x64", True)
