@@ -17,7 +17,7 @@ import os
 os.environ.setdefault(
     "XLA_FLAGS", "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true")
 
-import jax  # noqa: E402
+import jax
 
 # mbi (Private-PGM) asks for float64; set it before any module imports mbi.
 jax.config.update("jax_enable_x64", True)
