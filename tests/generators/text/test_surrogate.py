@@ -31,7 +31,7 @@ def test_identifying_values_do_not_survive(family: str) -> None:
     strict = pii_leakage(_values(docs), result.texts)
     assert outside.values > 150
     assert outside.share <= 0.05, outside.to_dict()
-    assert strict.share <= 0.10, strict.to_dict()  # includes surrogate/real name collisions
+    assert strict.share <= 0.05, strict.to_dict()  # the target: anywhere in the output
     assert {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"} <= set(result.replaced)
 
 

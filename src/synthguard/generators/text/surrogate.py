@@ -83,11 +83,12 @@ def surrogate_redact_detailed(
     propagated = 0
     if propagate:
         spans, propagated = _propagate(texts, spans)
+    chooser = _SurrogateChooser(seed, _real_words(texts, spans))
     out: list[str] = []
     where: list[list[tuple[int, int]]] = []
     counts: Counter[str] = Counter()
     for text, doc_spans in zip(texts, spans, strict=True):
-        new_text, positions = _transform_tracked(engine, text, doc_spans)
+        new_text, positions = _transform_tracked(chooser, text, doc_spans)
         out.append(new_text)
         where.append(positions)
         counts.update(span.entity_type for span in doc_spans)
@@ -143,15 +144,62 @@ def _propagate(texts: list[str], spans: list[list[Any]]) -> tuple[list[list[Any]
     return result, added
 
 
-def _transform_tracked(engine: Any, text: str, spans: list[Any]) -> tuple[str, list[tuple[int, int]]]:
-    """Apply the engine's policy span by span from the right, recording where each
-    surrogate lands in the new text (surrogates are a function of the value, so the result
-    equals one ``engine.transform`` over all spans)."""
+_RETRIES = 6
+
+
+def _real_words(texts: list[str], spans: list[list[Any]]) -> frozenset[str]:
+    """Words (3+ characters) of every person name detected in the corpus."""
+    words: set[str] = set()
+    for text, doc_spans in zip(texts, spans, strict=True):
+        for span in doc_spans:
+            if span.entity_type == "PERSON":
+                words.update(w for w in text[span.start : span.end].split() if len(w) >= 3)
+    return frozenset(words)
+
+
+class _SurrogateChooser:
+    """Picks, per real name, the first of a few seeded surrogates that shares no word with
+    any real name of the corpus (a fake "Jennifer Smith" for Mary Jones would put a
+    real Jennifer's name in the output). Deterministic per value, so still consistent."""
+
+    def __init__(self, seed: int, real_words: frozenset[str]) -> None:
+        self.seed = seed
+        self.real_words = real_words
+        self._engines: dict[int, Any] = {}
+        self._choice: dict[tuple[str, str], int] = {}
+
+    def engine(self, attempt: int) -> Any:
+        if attempt not in self._engines:
+            self._engines[attempt] = surrogate_engine(seed=self.seed + 7919 * attempt)
+        return self._engines[attempt]
+
+    def replace(self, text: str, span: Any) -> str:
+        if span.entity_type != "PERSON":  # other fakes collide with real values by chance only
+            return str(self.engine(0).transform(text, [span]).text)
+        key = (span.entity_type, text[span.start : span.end])
+        if key in self._choice:
+            return str(self.engine(self._choice[key]).transform(text, [span]).text)
+        new = text
+        for attempt in range(_RETRIES):
+            new = self.engine(attempt).transform(text, [span]).text
+            fake = new[span.start : span.start + len(new) - len(text) + span.end - span.start]
+            if not any(w in self.real_words for w in fake.split()):
+                self._choice[key] = attempt
+                return str(new)
+        self._choice[key] = _RETRIES - 1
+        return str(new)
+
+
+def _transform_tracked(
+    chooser: _SurrogateChooser, text: str, spans: list[Any]
+) -> tuple[str, list[tuple[int, int]]]:
+    """Apply the surrogates span by span from the right, recording where each surrogate
+    lands in the new text."""
     current = text
     ends: list[tuple[int, int]] = []
     for span in sorted(spans, key=lambda s: s.start, reverse=True):
         before = len(current)
-        current = engine.transform(current, [span]).text
+        current = chooser.replace(current, span)
         new_len = (span.end - span.start) + len(current) - before
         # earlier offsets are untouched; later surrogates shift by this span's growth
         shift = new_len - (span.end - span.start)
