@@ -115,3 +115,31 @@ def test_budget_cli_and_generate_refusal(table: pd.DataFrame, tmp_path: Path,
 
     shown = json.loads(capsys.readouterr().out)
     assert shown["spends"] == [] and shown["remaining"]["epsilon"] == pytest.approx(0.5)
+
+
+def test_generate_spends_and_show_lists_the_run(table: pd.DataFrame, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    data = tmp_path / "t.csv"
+    table.to_csv(data, index=False)
+    bounds = tmp_path / "b.json"
+    bounds.write_text('{"age": [18, 80]}')
+    out = tmp_path / "out.csv"
+    assert main(["budget", "set", str(data), "--epsilon", "1.2", "--delta", "1e-6"]) == 0
+    assert main(["generate", "--data", str(data), "--generator", "mst", "--rows", "40",
+                 "--bounds", str(bounds), "--out", str(out), "--epsilon", "1",
+                 "--delta", "1e-6", "--param", "iters=100"]) == 0
+    assert len(pd.read_csv(out)) == 40
+    capsys.readouterr()
+    assert main(["budget", "show", str(data), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    (spend,) = shown["spends"]
+    assert (spend["status"], spend["epsilon"], spend["generator"]) == ("spent", 1.0, "mst")
+    record = RunStore().get(spend["run_id"])  # the generate run carries the guarantee
+    assert record is not None and record["privacy"]["epsilon"] == 1.0
+    assert "categorical value sets" in record["privacy"]["public"]
+    assert 0 < shown["remaining"]["epsilon"] < 0.2
+    assert main(["budget", "show", str(data)]) == 0
+    text = capsys.readouterr().out
+    assert "remaining" in text and "zCDP" in text

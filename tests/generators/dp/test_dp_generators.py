@@ -16,7 +16,7 @@ from synthguard.generators.dp.dpgan import DPGANGenerator
 from synthguard.generators.dp.mst import MSTGenerator
 from synthguard.ledger.accounting import cdp_rho
 
-from .conftest import BOUNDS
+BOUNDS = {"age": [18, 80], "gain": [0, 999]}
 
 
 def test_registry_declares_dp() -> None:
