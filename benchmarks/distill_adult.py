@@ -44,11 +44,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--table", default="adult")
     parser.add_argument("--target", default="class")
-    parser.add_argument("--sensitive", nargs="+", default=["sex", "race"])
+    parser.add_argument("--sensitive", nargs="*", default=["sex", "race"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--prune", type=float, default=0.5)
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args()
+    torch.set_num_threads(1)  # as inside distill(): same conditions for ours and the rival
 
     frame = load_table(args.table)
     split = train_holdout_split(frame, stratify=args.target, seed=args.seed)
@@ -72,9 +73,11 @@ def main() -> None:
         p_student = softmax(result.student(x_student).numpy())
         p_shipped = softmax(result.shipped(x_student).numpy())
     pos = result.positive_index
-    col = args.sensitive[0]
+    col = args.sensitive[0] if args.sensitive else None
 
     def eo(p: np.ndarray) -> float:
+        if col is None:
+            return float("nan")
         return float(equalized_odds_difference(y, (p.argmax(1) == pos).astype(int),
                                                sensitive_features=hold[col].astype(str)))
 
@@ -139,11 +142,14 @@ def main() -> None:
         "student AUC >= 0.98 x teacher": figures["auc_ratio_student_teacher"] >= 0.98,
         "int8 size <= 35% of fp32": figures["int8_size_ratio"] <= 0.35,
         "int8 AUC loss <= 0.005": figures["int8_auc_loss"] <= 0.005,
-        f"EO({col}) student <= teacher + 0.02":
-            figures[f"eo_{col}_student"] <= figures[f"eo_{col}_teacher"] + 0.02,
-        f"EO({col}) int8 <= teacher + 0.02":
-            eo(_int8_proba(result, x_student)) <= figures[f"eo_{col}_teacher"] + 0.02,
     }
+    if col is not None:
+        eo_int8 = eo(_int8_proba(result, x_student))
+        figures[f"eo_{col}_int8"] = eo_int8
+        checks[f"EO({col}) student <= teacher + 0.02"] = (
+            figures[f"eo_{col}_student"] <= figures[f"eo_{col}_teacher"] + 0.02)
+        checks[f"EO({col}) int8 <= teacher + 0.02"] = (
+            eo_int8 <= figures[f"eo_{col}_teacher"] + 0.02)
     print(json.dumps(figures, indent=2))
     for name, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")

@@ -138,3 +138,19 @@ def test_one_class_target_and_bad_config_are_refused(
         tiny_config(prune=1.0)
     with pytest.raises(ParameterError, match="--student-hidden"):
         StudentConfig(hidden=(0,))
+
+
+def test_multiclass_target_distils_and_reports_macro_auc(
+        adult_split: tuple[pd.DataFrame, pd.DataFrame], tiny_config: Any) -> None:
+    train, holdout = adult_split
+    result = distill(train, holdout, tiny_config(target="relationship", sensitive=("sex",),
+                                                 prune=0.0, transfer_rows=2000))
+    report = result.report_dict()
+    assert len(report["classes"]) == train["relationship"].nunique()
+    assert report["positive_class"] == train["relationship"].value_counts().idxmin()
+    assert report["teacher"]["roc_auc"] > 0.75  # macro one-vs-rest
+    assert report["student"]["roc_auc"] > 0.55
+    import torch
+
+    logits = result.shipped(torch.zeros(2, result.transfer.x.shape[1]))
+    assert logits.shape == (2, len(report["classes"]))

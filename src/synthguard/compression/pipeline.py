@@ -306,12 +306,14 @@ def _distill(
         source = "file"
         if config.transfer_rows is not None and len(synthetic) > config.transfer_rows:
             synthetic = synthetic.sample(config.transfer_rows, random_state=seed)
+    report(progress, "transfer set", 0, 1)
     real_hashes = set(row_hashes(train[features])) | set(row_hashes(holdout[features]))
     transfer = build_transfer_set(
         synthetic, feature_columns=features, real_hashes=real_hashes, sensitive=config.sensitive,
         teacher_logits=lambda frame: teacher.logits(teacher_encoder.transform(frame)),
         source=source)
     del real_hashes
+    report(progress, "transfer set", 1, 1)
 
     # 3. student, from the transfer set only
     student, history = train_student(transfer, config.student, seed=seed, positive=positive,

@@ -9,6 +9,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import NullFormatter
 
 from synthguard.evaluation.html import HtmlReport
 
@@ -24,6 +25,11 @@ def fairness_gap(fairness: dict[str, Any], *, column: str | None = None,
     return float(value) if isinstance(value, int | float) else None
 
 
+def _sensitive(report: dict[str, Any]) -> list[str]:
+    """Sensitive columns in the order the user gave them (JSON may have sorted dict keys)."""
+    return [str(c) for c in report.get("config", {}).get("sensitive", [])]
+
+
 def models_table(report: dict[str, Any]) -> pd.DataFrame:
     rows = [report["teacher"], report["student"], *report["compressed"]]
     return pd.DataFrame([{
@@ -37,22 +43,44 @@ def models_table(report: dict[str, Any]) -> pd.DataFrame:
 
 
 def frontier_figure(report: dict[str, Any]) -> Any:
-    """Size (log) vs ROC-AUC, coloured by the equalised-odds difference."""
+    """Size (log) vs ROC-AUC, coloured by the equalised-odds difference of the first
+    sensitive column; the Pareto frontier (smallest size for its AUC) is drawn as a line and
+    its points, the teacher, the student and the shipped model are labelled."""
     table = models_table(report)
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    gaps = table["EO diff"].astype(float)
-    colour = gaps.fillna(0.0) if gaps.notna().any() else None
-    points = ax.scatter(table["size_bytes"], table["ROC-AUC"], c=colour, cmap="viridis_r",
-                        s=60, edgecolors="black", linewidths=0.5)
-    for name, row in table.iterrows():
+    rows = [report["teacher"], report["student"], *report["compressed"]]
+    columns = _sensitive(report)
+    colour_col = columns[0] if columns else None
+    gaps = pd.Series([fairness_gap(r["fairness"], column=colour_col) for r in rows],
+                     index=table.index, dtype=float)
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    kwargs: dict[str, Any] = {"s": 60, "edgecolors": "black", "linewidths": 0.5}
+    if gaps.notna().any():
+        kwargs.update(c=gaps.fillna(0.0), cmap="viridis_r")
+    points = ax.scatter(table["size_bytes"], table["ROC-AUC"], **kwargs)
+    ordered = table.sort_values(["size_bytes", "ROC-AUC"], ascending=[True, False])
+    frontier, best = [], -1.0
+    for name, row in ordered.iterrows():
+        if row["ROC-AUC"] > best:
+            frontier.append(name)
+            best = row["ROC-AUC"]
+    ax.plot(table.loc[frontier, "size_bytes"], table.loc[frontier, "ROC-AUC"], "--",
+            color="grey", linewidth=1, drawstyle="steps-post", label="Pareto frontier")
+    shipped = report["shipped"]
+    labelled = set(frontier) | {table.index[0], "student"} | {
+        r["name"] for r in report["compressed"] if r["method"] == shipped}
+    for k, name in enumerate(n for n in table.index if n in labelled):
+        row = table.loc[name]
         ax.annotate(str(name), (row["size_bytes"], row["ROC-AUC"]), fontsize=7,
-                    xytext=(4, 3), textcoords="offset points")
+                    xytext=(5, 4 if k % 2 == 0 else -9), textcoords="offset points")
     ax.set_xscale("log")
+    ax.margins(x=0.25, y=0.12)
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("size_bytes (stored weight tensors, log scale)")
     ax.set_ylabel("ROC-AUC on the real holdout")
     ax.set_title("Compression frontier")
-    if colour is not None:
-        fig.colorbar(points, ax=ax, label="equalised-odds difference")
+    ax.legend(loc="lower right", fontsize=8)
+    if "c" in kwargs:
+        fig.colorbar(points, ax=ax, label=f"equalised-odds difference ({colour_col})")
     ax.grid(alpha=0.3)
     return fig
 
@@ -73,7 +101,7 @@ def group_table(fairness: dict[str, Any]) -> pd.DataFrame | None:
 def differences_table(report: dict[str, Any]) -> pd.DataFrame | None:
     """Equalised-odds and demographic-parity differences per sensitive column, per model."""
     rows = [report["teacher"], report["student"], *report["compressed"]]
-    columns = list(rows[0]["fairness"].get("by_column", {})) if rows[0]["fairness"] else []
+    columns = _sensitive(report)
     if not columns:
         return None
     table = {}
@@ -114,8 +142,9 @@ def build_report(report: dict[str, Any]) -> HtmlReport:
         "real train rows vs real holdout rows (0.5 = no signal)."))
     html.heading("Compression frontier")
     html.figure(frontier_figure(report), caption=(
-        "Each point is a model; colour is the equalised-odds difference across the "
-        "intersection of the sensitive columns (darker = larger gap)."))
+        "Each point is a model; colour is its equalised-odds difference for the first "
+        "sensitive column on the real holdout (darker = larger gap); the dashed line joins "
+        "the models no smaller model beats on ROC-AUC."))
     html.heading("Fairness by group")
     diffs = differences_table(report)
     if diffs is not None:
