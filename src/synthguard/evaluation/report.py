@@ -25,6 +25,7 @@ from synthguard.evaluation._checks import (
     require_usable_target,
     same_columns,
 )
+from synthguard.evaluation._sampling import SampleInfo, cap_rows
 from synthguard.evaluation.fairness import group_fairness
 from synthguard.evaluation.fidelity import detection_score, quality_score
 from synthguard.evaluation.html import HtmlReport
@@ -62,8 +63,30 @@ def evaluate(
     quasi_identifiers: Sequence[str] | None = None,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    max_rows: int | None = None,
+    dcr_rows: int = 10_000,
+    sampling: Sequence[SampleInfo] = (),
 ) -> dict[str, Any]:
-    """Compare ``synthetic`` with the real train table and a real holdout it never saw."""
+    """Compare ``synthetic`` with the real train table and a real holdout it never saw.
+
+    Large tables: ``max_rows`` evaluates each table on a uniform random sample of at most
+    that many rows (``sampling`` lists tables already sampled when loaded); the result's
+    ``sampling`` section says what was sampled, and every interval is computed from the
+    rows used, so it is as wide as the sample warrants. ``dcr_rows`` sizes the DCR samples
+    (an HNSW index is used above 50k reference rows).
+    """
+    infos = {i.table: i for i in sampling}
+    for name, frame in (("real", real), ("synthetic", synthetic), ("holdout", holdout)):
+        capped, info = cap_rows(frame, max_rows, seed=seed, table=name)
+        if name in infos:
+            info = SampleInfo(name, infos[name].rows, len(capped), seed)
+        infos[name] = info
+        if name == "real":
+            real = capped
+        elif name == "synthetic":
+            synthetic = capped
+        else:
+            holdout = capped
     for frame, name in ((real, "real"), (synthetic, "synthetic"), (holdout, "holdout")):
         if frame.empty:
             raise DataFileError(f"the {name} table is empty")
@@ -81,6 +104,7 @@ def evaluate(
         "synthguard_version": __version__,
         "rows": {"real": len(real), "synthetic": len(synthetic), "holdout": len(holdout)},
         "target": target, "sensitive": list(sensitive),
+        "sampling": _sampling_section(list(infos.values())),
     }
     report(progress, "evaluate", 0, total)
     quality = quality_score(real, synthetic, schema=schema)
@@ -92,7 +116,7 @@ def evaluate(
         result["utility"], predictions = utility_with_predictions(
             real, synthetic, holdout, target=target, seed=seed)
     report(progress, "evaluate", 2, total)
-    result["privacy"] = dcr_report(real, holdout, synthetic, seed=seed)
+    result["privacy"] = dcr_report(real, holdout, synthetic, seed=seed, max_rows=dcr_rows)
     report(progress, "evaluate", 3, total)
     if target is not None and sensitive and is_classification(real[target]) and real[target].nunique() == 2:
         result["fairness"] = _fairness(holdout, predictions, target=target,
@@ -107,6 +131,15 @@ def evaluate(
         )
         report(progress, "evaluate", 5, total)
     return to_jsonable(result)  # type: ignore[no-any-return]
+
+
+def _sampling_section(infos: list[SampleInfo]) -> dict[str, Any]:
+    sampled = [i for i in infos if i.sampled]
+    note = ("every table was used in full" if not sampled else
+            "metrics use uniform random samples of the tables marked sampled (seeded); "
+            "intervals are computed from the rows used, so they are wider than full-data ones; "
+            "DCR additionally uses its own stated-size samples (privacy.sampled)")
+    return {"tables": {i.table: i.to_dict() for i in infos}, "any_sampled": bool(sampled), "note": note}
 
 
 def render_html(result: dict[str, Any], real: pd.DataFrame, synthetic: pd.DataFrame, *,
@@ -124,6 +157,11 @@ def render_html(result: dict[str, Any], real: pd.DataFrame, synthetic: pd.DataFr
     })
     page.paragraph(f"Rows: {result['rows']}. Every figure is an aggregate; no real row is shown.",
                    css_class="note")
+    sampling = result.get("sampling") or {}
+    if sampling.get("any_sampled"):
+        used = ", ".join(f"{t}: {v['used']:,} of {v['rows']:,} rows" for t, v in sampling["tables"].items()
+                         if v["sampled"])
+        page.paragraph(f"Sampled for evaluation ({used}): {sampling['note']}.", css_class="note")
     page.heading("Fidelity")
     page.paragraph(
         f"Column shapes {fid['column_shapes']:.3f}, column pair trends "

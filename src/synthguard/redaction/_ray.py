@@ -41,8 +41,9 @@ from synthguard.redaction.engine import RedactionEngine
 
 _LINE = "line"
 _COUNTS = "__synthguard_counts"
-# Actors take most of a CPU each; readers and writers squeeze in beside them.
-_ACTOR_CPUS = 0.9
+# Actors reserve half a CPU each (they use a whole one): Ray Data's resource reservation
+# otherwise starves the read tasks on a 2-CPU local Ray and the pipeline never starts.
+_ACTOR_CPUS = 0.5
 _IO_CPUS = 0.1
 
 
@@ -188,8 +189,7 @@ def redact_path_ray(
             ds = ds.map_batches(
                 _RedactLines, fn_constructor_kwargs={"config": engine.config(), "text_field": field,
                                                      "in_kind": in_kind, "out_kind": out_kind},
-                batch_size=chunk_size, batch_format="numpy", concurrency=runner.workers,
-                num_cpus=_ACTOR_CPUS,
+                batch_size=chunk_size, batch_format="numpy", **_actor_args(ray, runner),
             )
         else:
             plan = _table_plan(files[0], columns, engine, chunk_size)
@@ -197,8 +197,7 @@ def redact_path_ray(
             ds = _read_tables(ray, files, in_kind, chunk_size)
             ds = ds.map_batches(
                 _RedactTable, fn_constructor_kwargs={"config": engine.config(), "plan": plan},
-                batch_size=chunk_size, batch_format="pandas", concurrency=runner.workers,
-                num_cpus=_ACTOR_CPUS,
+                batch_size=chunk_size, batch_format="pandas", **_actor_args(ray, runner),
             )
         try:
             if folder_out:
@@ -210,6 +209,12 @@ def redact_path_ray(
     report(progress, "redact", summary.documents, total)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _actor_args(ray: Any, runner: Engine) -> dict[str, Any]:
+    """A fixed pool of ``workers`` actors; no restarts (a failed batch fails the run)."""
+    return {"compute": ray.data.ActorPoolStrategy(size=runner.workers), "num_cpus": _ACTOR_CPUS,
+            "max_restarts": 0}
 
 
 def _unwrap(exc: BaseException) -> BaseException:
