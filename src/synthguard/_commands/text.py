@@ -107,8 +107,10 @@ def write_text_sample(
     generator: Generator, rows: int, out: Path, *, seed: int, text_field: str,
     progress: ProgressCallback | None = None,
 ) -> Path:
-    """Sample ``rows`` documents and write them as JSONL under ``text_field``, atomically."""
+    """Sample ``rows`` documents and write them as JSONL under ``text_field`` (plus any
+    columns the generator carries, e.g. ``surrogate_text``'s ``keep_fields``), atomically."""
     frame = generator.sample(rows, seed=seed, progress=progress)
-    path = write_corpus(out, frame[text_field].tolist(), text_field=text_field)
+    extra = {str(c): frame[c].tolist() for c in frame.columns if c != text_field}
+    path = write_corpus(out, frame[text_field].tolist(), text_field=text_field, extra=extra)
     report(progress, "writing documents", rows, rows)
     return path

@@ -61,3 +61,21 @@ def test_consistent_surrogates_and_untouched_text() -> None:
     fake_name = second[: -len(" paid the invoice.")]
     assert fake_name in first  # the same real name gets the same fake name
     assert "The printer on floor two is broken." in set(out)
+
+
+def test_keep_fields_carries_labels_aligned(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from synthguard.errors import SchemaError
+
+    frame = pd.DataFrame({"body": ["Refund for Oliver Grant please.", "Printer broken again."],
+                          "topic": ["billing", "it"]})
+    gen = create_generator("surrogate_text", text_field="body", keep_fields=["topic"])
+    out = gen.fit(frame, seed=0).sample(6, seed=2)
+    assert list(out.columns) == ["body", "topic"]
+    for body, topic in zip(out["body"], out["topic"], strict=True):
+        assert topic == ("it" if body.startswith("Printer") else "billing")
+    save_generator(gen, tmp_path / "m")
+    assert load_generator(tmp_path / "m").sample(6, seed=2).equals(out)
+    with pytest.raises(SchemaError, match="keep_fields"):
+        create_generator("surrogate_text", keep_fields=["topic"]).fit(["a text"])

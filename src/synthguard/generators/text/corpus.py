@@ -114,10 +114,15 @@ def texts_from(data: Any, *, text_field: str) -> list[str]:
     return texts
 
 
-def write_corpus(path: str | Path, texts: Iterable[str], *, text_field: str = "text") -> Path:
-    """Write documents as JSONL (``{text_field: doc}`` per line) atomically."""
+def write_corpus(
+    path: str | Path, texts: Iterable[str], *, text_field: str = "text",
+    extra: dict[str, list[Any]] | None = None,
+) -> Path:
+    """Write documents as JSONL (``{text_field: doc, **extra}`` per line) atomically."""
     path = Path(path)
+    extra = extra or {}
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-        for text in texts:
-            handle.write(json.dumps({text_field: text}, ensure_ascii=False) + "\n")
+        for i, text in enumerate(texts):
+            record = {text_field: text, **{k: v[i] for k, v in extra.items()}}
+            handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
     return path

@@ -211,10 +211,25 @@ def _transform_tracked(
 @dataclass(frozen=True)
 class SurrogateTextParams(GeneratorParams):
     text_field: str = "text"
+    # other columns carried along unchanged (e.g. a label, for a TSTR classifier); they are
+    # NOT redacted, so name only non-identifying columns here
+    keep_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.text_field:
             raise ParameterError("text_field must be a non-empty column name")
+        if isinstance(self.keep_fields, str) or not all(
+            isinstance(f, str) for f in self.keep_fields
+        ):
+            raise ParameterError("keep_fields must be a list of column names")
+        object.__setattr__(self, "keep_fields", tuple(self.keep_fields))
+        if self.text_field in self.keep_fields:
+            raise ParameterError("keep_fields must not contain the text field")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["keep_fields"] = list(self.keep_fields)
+        return out
 
 
 @register_generator
@@ -230,6 +245,7 @@ class SurrogateText(Generator):
     def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)
         self._docs: list[str] | None = None
+        self._kept: dict[str, list[Any]] = {}
         self.replaced: dict[str, int] = {}
         self.propagated = 0
 
@@ -240,9 +256,10 @@ class SurrogateText(Generator):
         from synthguard.generators.text.corpus import texts_from
 
         texts = texts_from(data, text_field=self.params.text_field)
+        self._kept = _kept_columns(data, self.params.keep_fields)
         self.fit_info.data_sha256 = sha256_bytes("\x1e".join(texts).encode("utf-8"))
         self.fit_info.n_rows = len(texts)
-        self.fit_info.columns = [self.params.text_field]
+        self.fit_info.columns = [self.params.text_field, *self.params.keep_fields]
         result = surrogate_redact_detailed(texts, seed=seed, progress=progress)
         self._docs, self.replaced = result.texts, result.replaced
         self.propagated = result.propagated
@@ -259,7 +276,10 @@ class SurrogateText(Generator):
         while len(order) < n:
             order.extend(int(i) for i in rng.permutation(len(docs)))
         report(progress, "sampling documents", n, n)
-        return pd.DataFrame({self.params.text_field: [docs[i] for i in order[:n]]})
+        columns: dict[str, list[Any]] = {self.params.text_field: [docs[i] for i in order[:n]]}
+        for name, values in self._kept.items():
+            columns[name] = [values[i] for i in order[:n]]
+        return pd.DataFrame(columns)
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()
@@ -273,7 +293,7 @@ class SurrogateText(Generator):
         return self._docs
 
     def save_files(self, folder: Path) -> None:
-        payload = {"documents": self._require(), "replaced": self.replaced}
+        payload = {"documents": self._require(), "replaced": self.replaced, "kept": self._kept}
         (folder / _DOCS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -282,4 +302,22 @@ class SurrogateText(Generator):
         generator = cls(params)
         generator._docs = [str(d) for d in payload["documents"]]
         generator.replaced = {str(k): int(v) for k, v in payload["replaced"].items()}
+        generator._kept = {str(k): list(v) for k, v in payload.get("kept", {}).items()}
         return generator
+
+
+def _kept_columns(data: Any, names: tuple[str, ...]) -> dict[str, list[Any]]:
+    if not names:
+        return {}
+    from synthguard.errors import SchemaError
+
+    if not isinstance(data, pd.DataFrame):
+        raise SchemaError("keep_fields needs a DataFrame input (a list of strings has no fields)")
+    missing = [n for n in names if n not in data.columns]
+    if missing:
+        raise SchemaError(
+            f"keep_fields {missing} not in the data; columns are {[str(c) for c in data.columns]}"
+        )
+    from synthguard._io import to_jsonable
+
+    return {n: to_jsonable(data[n].tolist()) for n in names}
