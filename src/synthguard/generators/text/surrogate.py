@@ -144,7 +144,7 @@ def _propagate(texts: list[str], spans: list[list[Any]]) -> tuple[list[list[Any]
     return result, added
 
 
-_RETRIES = 6
+_RETRIES = 24
 
 
 def _real_words(texts: list[str], spans: list[list[Any]]) -> frozenset[str]:
