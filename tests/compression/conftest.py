@@ -18,7 +18,7 @@ def tiny_config(**overrides: Any) -> DistillConfig:
     values: dict[str, Any] = {
         "target": "class", "sensitive": ("sex", "race"), "teacher_config": TINY_TEACHER,
         "student": TINY_STUDENT, "prune": 0.5, "transfer_rows": 4000, "latency_repeats": 5,
-        "membership_rows": 500, "seed": 0,
+        "membership_rows": 500, "seed": 0, "max_params_ratio": None,
     }
     values.update(overrides)
     return DistillConfig(**values)

@@ -138,3 +138,18 @@ def test_encoder_survives_a_sorted_json_round_trip() -> None:
     encoder = TableEncoder().fit(frame)
     again = encoder_from_dict(json.loads(json.dumps(encoder_to_dict(encoder), sort_keys=True)))
     assert np.array_equal(encoder.transform(frame), again.transform(frame))
+
+
+def test_default_student_widths_shrink_to_a_tenth_of_a_wide_input_teacher() -> None:
+    from synthguard.compression.pipeline import fit_widths
+
+    def params(n_in: int, hidden: tuple[int, ...], n_out: int = 2) -> int:
+        return count_params(build_mlp(n_in, hidden, n_out))
+
+    teacher_small_input = params(100, (256, 128))
+    assert fit_widths((32, 16), n_in=100, n_out=2, budget=0.1 * teacher_small_input) == (32, 16)
+    teacher_wide_input = params(600, (256, 128))
+    budget = 0.1 * teacher_wide_input
+    hidden = fit_widths((32, 16), n_in=600, n_out=2, budget=budget)
+    assert hidden != (32, 16) and params(600, hidden) <= budget
+    assert hidden[0] / hidden[1] == pytest.approx(2, rel=0.25)

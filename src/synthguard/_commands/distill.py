@@ -32,7 +32,10 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--teacher-hidden", default="256,128", help="teacher MLP widths")
     p.add_argument("--teacher-epochs", type=int, default=40)
     p.add_argument("--dp-epsilon", type=float, default=3.0, help="target ε of the dp-mlp teacher")
-    p.add_argument("--student-hidden", default="32,16", help="student MLP widths, e.g. 32,16")
+    p.add_argument("--student-hidden", help="student MLP widths (default 32,16, shrunk to "
+                   "--max-params-ratio of an MLP teacher's parameters when needed)")
+    p.add_argument("--max-params-ratio", type=float, default=0.1,
+                   help="largest student/teacher parameter ratio for default widths")
     p.add_argument("--epochs", type=int, default=60, help="student epochs (early stopping)")
     p.add_argument("--finetune-epochs", type=int, default=10,
                    help="fine-tuning epochs after pruning")
@@ -90,7 +93,7 @@ def build_config(args: argparse.Namespace) -> Any:
         generator_params=_params(args.generator_param), teacher=args.teacher,
         teacher_config=TeacherConfig(hidden=_widths(args.teacher_hidden, "--teacher-hidden"),
                                      epochs=args.teacher_epochs, epsilon=args.dp_epsilon),
-        student=StudentConfig(hidden=_widths(args.student_hidden, "--student-hidden"),
+        student=StudentConfig(hidden=_widths(args.student_hidden or "32,16", "--student-hidden"),
                               epochs=args.epochs, finetune_epochs=args.finetune_epochs,
                               temperature=args.temperature,
                               hard_weight=args.hard_weight, fairness=args.fairness,
@@ -98,6 +101,7 @@ def build_config(args: argparse.Namespace) -> Any:
         quantize=args.quantize, int8_mode=args.int8_mode, prune=args.prune,
         structured=args.structured, transfer_rows=args.transfer_rows, positive=args.positive,
         seed=args.seed, threads=args.threads, latency_repeats=args.latency_repeats,
+        max_params_ratio=None if args.student_hidden else args.max_params_ratio,
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
+import itertools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -74,6 +76,9 @@ class DistillConfig:
     seed: int = 0
     latency_repeats: int = 100
     membership_rows: int = 5000
+    # shrink the student's widths (kept in proportion) until it has at most this fraction of
+    # an MLP teacher's parameters; None keeps the widths as given
+    max_params_ratio: float | None = 0.1
     threads: int | None = 1  # torch threads during the run (small MLPs: 1 is fastest on a busy CPU)
 
     def __post_init__(self) -> None:
@@ -83,6 +88,9 @@ class DistillConfig:
         TEACHERS.get(self.teacher)
         if self.transfer_rows is not None and self.transfer_rows < 20:
             raise ParameterError(f"--transfer-rows must be at least 20, got {self.transfer_rows}")
+        if self.max_params_ratio is not None and not 0 < self.max_params_ratio <= 1:
+            raise ParameterError(
+                f"--max-params-ratio must be in (0, 1], got {self.max_params_ratio}")
         if self.latency_repeats < 1:
             raise ParameterError(f"--latency-repeats must be >= 1, got {self.latency_repeats}")
         if self.threads is not None and self.threads < 1:
@@ -316,14 +324,23 @@ def _distill(
     report(progress, "transfer set", 1, 1)
 
     # 3. student, from the transfer set only
-    student, history = train_student(transfer, config.student, seed=seed, positive=positive,
+    student_config = config.student
+    if config.max_params_ratio is not None and teacher.caps.kind == "mlp":
+        hidden = fit_widths(student_config.hidden, n_in=transfer.x.shape[1],
+                            n_out=len(classes), budget=config.max_params_ratio * teacher.params())
+        if hidden != student_config.hidden:
+            log.warning("student widths %s exceed %.0f%% of the teacher's parameters on this "
+                        "table; using %s", list(student_config.hidden),
+                        100 * config.max_params_ratio, list(hidden))
+            student_config = dataclasses.replace(student_config, hidden=hidden)
+    student, history = train_student(transfer, student_config, seed=seed, positive=positive,
                                      progress=progress)
 
     # 4. compression at several levels
     shipped_spec = config.shipped
     specs = plan_levels(shipped_spec)
     pruned = {
-        amount: pruned_student(student, transfer, config.student, amount=amount,
+        amount: pruned_student(student, transfer, student_config, amount=amount,
                                structured=config.structured, seed=seed, positive=positive,
                                progress=progress)
         for amount in sorted({s.prune for s in specs if s.prune > 0})
@@ -357,8 +374,28 @@ def _distill(
         student_eval=student_eval, compressed=compressed, history=history,
         teacher_privacy=teacher.privacy_spent(), generator_privacy=generator_privacy,
         data={"train_rows": len(train), "holdout_rows": len(holdout), "features": features,
+              "student_hidden": list(student_config.hidden),
               "teacher_encoded_features": int(x_train_t.shape[1])},
     )
+
+
+def fit_widths(hidden: tuple[int, ...], *, n_in: int, n_out: int,
+               budget: float) -> tuple[int, ...]:
+    """``hidden`` scaled down (in proportion, each >= 2) until the MLP has <= ``budget``
+    parameters; unchanged when it already fits."""
+    def params(widths: tuple[int, ...]) -> int:
+        sizes = [n_in, *widths, n_out]
+        return sum(a * b + b for a, b in itertools.pairwise(sizes))
+
+    if params(hidden) <= budget:
+        return hidden
+    scale = 1.0
+    while scale > 0.01:
+        scale *= 0.9
+        candidate = tuple(max(2, int(w * scale)) for w in hidden)
+        if params(candidate) <= budget:
+            return candidate
+    return tuple(2 for _ in hidden)
 
 
 class _Evaluator:
