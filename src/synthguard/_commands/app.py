@@ -45,6 +45,7 @@ def streamlit_command(port: int, *, headless: bool, address: str = "localhost") 
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
     ]
 
 

@@ -128,7 +128,7 @@ def runner() -> JobRunner:
     return JobRunner()
 
 
-def show_jobs(jobs: list[Job], *, poll_seconds: float = 0.5) -> None:
+def show_jobs(jobs: list[Job], *, poll_seconds: float = 1.0) -> None:
     """Draw failures and the progress of running jobs; rerun the page when they finish."""
     for job in jobs:
         if job.status == FAILED:
@@ -154,7 +154,7 @@ def show_jobs(jobs: list[Job], *, poll_seconds: float = 0.5) -> None:
     _poll()
 
 
-def show_job(job: Job, *, poll_seconds: float = 0.5) -> None:
+def show_job(job: Job, *, poll_seconds: float = 1.0) -> None:
     """:func:`show_jobs` for one job."""
     show_jobs([job], poll_seconds=poll_seconds)
 

@@ -17,6 +17,8 @@ from synthguard.apps import _jobs, _state, _tasks
 from synthguard.apps._widgets import default
 
 RUN = "sg.compare.run"
+# Fast by default; singling out, linkability and reproduction are one click away.
+DEFAULT_ATTACKS = ("dcr", "dcr_ratio", "domias", "exact_match", "attribute_inference")
 BASELINE = "real train (baseline)"
 
 
@@ -60,7 +62,9 @@ def leaderboard(results: dict[str, dict[str, Any]], meta: dict[str, dict[str, An
             "EO gap (synth − real)": (fair.get("gap") or {}).get("equalized_odds_difference"),
             "DP gap (synth − real)": (fair.get("gap") or {}).get("demographic_parity_difference"),
         })
-    return pd.DataFrame(rows).set_index("artifact")
+    board = pd.DataFrame(rows).set_index("artifact")
+    board["ε"] = pd.to_numeric(board["ε"], errors="coerce")
+    return board
 
 
 def _fairness_rows(results: dict[str, dict[str, Any]], ws: _state.Workspace) -> pd.DataFrame:
@@ -114,7 +118,8 @@ with c1:
         st.info("Leakage attacks are not available in this install; leakage shows DCR only.")
     else:
         attacks = st.multiselect("Leakage attacks", attack_names,
-                                 key=default("cmp.attacks", list(attack_names), attack_names))
+                                 key=default("cmp.attacks", [a for a in DEFAULT_ATTACKS if a in attack_names],
+                                             attack_names))
 with c2:
     seed = int(st.number_input("Seed", min_value=0, step=1, key=default("cmp.seed", 0)))
 with c3:
