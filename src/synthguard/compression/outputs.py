@@ -52,6 +52,7 @@ def write_distill_outputs(result: DistillResult, out: str | Path, *, force: bool
             extra=_provenance(result, run_id, train_sha256),
         )
         digest = write_manifest(tmp, manifest)
+        _default_permissions(tmp)
         _replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -72,6 +73,15 @@ def _provenance(result: DistillResult, run_id: str, train_sha256: str | None) ->
                               if result.generator_privacy else None),
         "size_bytes": result.shipped.size_bytes(),
     }
+
+
+def _default_permissions(folder: Path) -> None:
+    """Temp files and folders are private (0600/0700); give the result the user's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    for path in folder.iterdir():
+        path.chmod(0o666 & ~umask)
 
 
 def _replace_dir(tmp: Path, out: Path) -> None:
