@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
+import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -104,10 +106,17 @@ VALUES = [("John Smith", "PERSON"), ("Smith", "PERSON"), ("+1 (415) 555-0123", "
 
 
 def test_surrogate_consistent_across_processes() -> None:
+    """A fresh interpreter (no shared state) maps every value to the same surrogate."""
+    script = (
+        "import json, sys\n"
+        "from synthguard.redaction.surrogate import surrogate_value\n"
+        "values = json.loads(sys.stdin.read())\n"
+        "print(json.dumps([surrogate_value(v, e, seed=7) for v, e in values]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], input=json.dumps(VALUES),
+                         capture_output=True, text=True, timeout=300, check=True)
     here = _surrogates(VALUES)
-    with mp.get_context("spawn").Pool(1) as pool:
-        there = pool.apply(_surrogates, (VALUES,))
-    assert here == there
+    assert json.loads(out.stdout) == here
     assert _surrogates(VALUES) == here
     assert surrogate_value("John Smith", "PERSON", seed=8) != here[0]
     for (value, _), fake in zip(VALUES, here, strict=True):

@@ -324,6 +324,11 @@ def build_specs() -> list[PatternSpec]:
             0.8,
         ),
         PatternSpec(
+            "age_paren", "AGE",
+            r"(?<![\w])[A-Z][a-z'’\-]+[ \t]\((?:[A-Z][\w\-]+,[ \t])?(?P<e_AGE>\d{2})(?:[ \t]?(?:y|yo|yrs?|years?))?\)",
+            0.6,
+        ),
+        PatternSpec(
             "us_address", "ADDRESS",
             rf"(?<![\w\-])(?:(?i:level|floor|unit|suite|flat|apartment|apt\.?|shop|lot|studio)\s*\w{{1,5}},?[ \t]*\n?[ \t]*)?\d{{1,6}}[A-Za-z]?(?:[-/]\d{{1,4}})?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?"
             rf"(?:{_CAPWORD}[ \t]+){{0,3}}(?:{suffix_re})\.?(?![\w])(?:\s+(?:[NSEW]|NE|NW|SE|SW)\.?(?![\w]))?{_UNIT}?",
@@ -331,7 +336,7 @@ def build_specs() -> list[PatternSpec]:
         ),
         PatternSpec(
             "po_box", "ADDRESS",
-            r"(?i:(?<![\w])(?:p\.?\s?o\.?\s?box|postfach|apartado(?: de correos)?|boîte postale|bp|casella postale)\s*\d{1,6})",
+            r"(?i:(?<![\w])(?:p\.?\s?o\.?\s?box|postfach|apartado(?: de correos)?|boîte postale|casella postale)\s*\d{1,6})",
             0.8,
         ),
         PatternSpec(

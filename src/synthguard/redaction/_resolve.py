@@ -125,7 +125,8 @@ def _split_ner(text: str, spans: Sequence[Span], rank: list[int]) -> tuple[list[
             if piece and piece != "\n":
                 value = piece.strip()
                 one_word = re.fullmatch(r"[A-Z][a-z]+", value) is not None
-                if (one_word and span.entity_type in {"PERSON", "ORGANIZATION", "LOCATION"}
+                no_letters = not any(c.isalpha() for c in value)
+                if (no_letters and span.entity_type != "DATE_TIME") or (one_word and span.entity_type in {"PERSON", "ORGANIZATION", "LOCATION"}
                         and value not in first_names() and value not in last_names()
                         and _SENTENCE_START.search(text[:start + piece.find(value)])):
                     pass

@@ -15,6 +15,7 @@ import os
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +37,25 @@ DEFAULT_CHUNK = 512
 
 
 def redact_batch(engine: RedactionEngine, records: Sequence[dict[str, Any]], *,
-                 text_field: str = "text") -> tuple[list[dict[str, Any]], Counter[str]]:
-    """Redact ``records[i][text_field]``; return new records (all input fields kept, plus
-    ``redacted_text`` and ``spans``) and the counts per entity type. Pure: no I/O."""
+                 text_field: str = "text") -> list[dict[str, Any]]:
+    """Redact ``records[i][text_field]``; return new records with all input fields kept plus
+    ``redacted_text`` and ``spans`` (offsets in the original text). Pure: no I/O, no state,
+    so any runner (this module's process pool, Ray) can call it per batch."""
     texts = [r.get(text_field) for r in records]
     safe = [t if isinstance(t, str) else "" for t in texts]
-    counts: Counter[str] = Counter()
     out = []
     for record, text, spans in zip(records, safe, engine.iter_analyze(safe), strict=True):
         doc = engine.transform(text, spans)
-        counts.update(doc.replaced)
         new = dict(record)
         new[REDACTED_FIELD] = doc.text if isinstance(record.get(text_field), str) else record.get(text_field)
         new[SPANS_FIELD] = [s.to_dict() for s in spans]
         out.append(new)
-    return out, counts
+    return out
+
+
+def span_counts(records: Sequence[dict[str, Any]]) -> Counter[str]:
+    """Counts per entity type over redacted records (for summaries; never values)."""
+    return Counter(s["entity_type"] for r in records for s in r.get(SPANS_FIELD, ()))
 
 
 # -------------------------------------------------------------- process pool
@@ -65,9 +70,9 @@ def _init_worker(config: dict[str, Any] | None) -> None:
     _WORKER["engine"]._ensure_loaded()
 
 
-def _work_records(args: tuple[list[dict[str, Any]], str]) -> tuple[list[dict[str, Any]], Counter[str]]:
-    records, text_field = args
-    return redact_batch(_WORKER["engine"], records, text_field=text_field)
+def _work_lines(args: tuple[_LineTask, int, list[str]]) -> tuple[str, int, Counter[str]]:
+    task, first, lines = args
+    return process_lines(_WORKER["engine"], task, first, lines)
 
 
 def _work_analyze(texts: list[str]) -> list[list[Span]]:
@@ -103,13 +108,13 @@ class _Pool:
         while pending:
             yield pending.popleft().get()
 
-    def map_records(self, batches: Iterable[list[dict[str, Any]]], text_field: str
-                    ) -> Iterator[tuple[list[dict[str, Any]], Counter[str]]]:
+    def map_lines(self, task: _LineTask, batches: Iterable[tuple[int, list[str]]]
+                  ) -> Iterator[tuple[str, int, Counter[str]]]:
         if self.pool is None:
-            for batch in batches:
-                yield redact_batch(self.engine, batch, text_field=text_field)
+            for first, lines in batches:
+                yield process_lines(self.engine, task, first, lines)
             return
-        yield from self._bounded(_work_records, ((b, text_field) for b in batches))
+        yield from self._bounded(_work_lines, ((task, first, lines) for first, lines in batches))
 
     def map_texts(self, batches: Iterable[list[str]]) -> Iterator[list[list[Span]]]:
         if self.pool is None:
@@ -146,17 +151,6 @@ def parallel_map_analyze(engine: RedactionEngine, texts: Sequence[str], *, chunk
 # ------------------------------------------------------------------ readers
 
 
-def _chunks(it: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    buf: list[Any] = []
-    for item in it:
-        buf.append(item)
-        if len(buf) >= size:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
-
-
 def _read_jsonl(path: Path, text_field: str) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
@@ -182,6 +176,66 @@ def _read_txt(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             yield {"text": line.rstrip("\n")}
+
+
+@dataclass(frozen=True)
+class _LineTask:
+    """How a worker turns raw input lines into output text (picklable)."""
+
+    in_kind: str
+    out_kind: str
+    field: str
+    file_name: str
+
+
+def _line_batches(path: Path, size: int) -> Iterator[tuple[int, list[str]]]:
+    """(number of the first line, lines) in batches; numbering starts at 1."""
+    with open(path, encoding="utf-8") as handle:
+        first = 1
+        buf: list[str] = []
+        for line in handle:
+            buf.append(line)
+            if len(buf) >= size:
+                yield first, buf
+                first += len(buf)
+                buf = []
+        if buf:
+            yield first, buf
+
+
+def _parse_lines(task: _LineTask, first: int, lines: list[str]) -> list[dict[str, Any]]:
+    if task.in_kind == ".txt":
+        return [{"text": line.rstrip("\n")} for line in lines]
+    records = []
+    for lineno, line in enumerate(lines, start=first):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(
+                f"{task.file_name} line {lineno} is not valid JSON ({exc.msg}); fix or remove it"
+            ) from None
+        if not isinstance(record, dict):
+            raise DataFileError(f"{task.file_name} line {lineno} is not a JSON object")
+        if task.field not in record:
+            raise SchemaError(
+                f"{task.file_name} line {lineno} has no field {task.field!r}; its fields are: "
+                f"{', '.join(sorted(record)) or '(none)'}; choose one with --text-field"
+            )
+        records.append(record)
+    return records
+
+
+def process_lines(engine: RedactionEngine, task: _LineTask, first: int, lines: list[str]
+                  ) -> tuple[str, int, Counter[str]]:
+    """Parse, redact and serialise one batch of input lines (runs in a worker)."""
+    records = redact_batch(engine, _parse_lines(task, first, lines), text_field=task.field)
+    if task.out_kind == ".jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    else:
+        text = "".join(str(r[REDACTED_FIELD]).replace("\n", " ") + "\n" for r in records)
+    return text, len(records), span_counts(records)
 
 
 def _count_lines(path: Path) -> int:
@@ -228,25 +282,18 @@ def redact_file(
         raise DataFileError(f"a text input needs a .jsonl or .txt output, not {dst.name!r}")
     if columns:
         raise DataFileError("--columns applies to .csv/.parquet inputs; use --text-field for text")
-    if in_kind == ".jsonl":
-        field = text_field or "text"
-        records: Iterator[dict[str, Any]] = _read_jsonl(src, field)
-    else:
-        field = "text"
-        records = _read_txt(src)
+    field = (text_field or "text") if in_kind == ".jsonl" else "text"
+    task = _LineTask(in_kind, out_kind, field, src.name)
     total = _count_lines(src)
     summary = RedactionSummary()
     start = time.perf_counter()
     pool = _Pool(engine)
     try:
         with atomic_path(dst) as tmp, open(tmp, "w", encoding="utf-8") as out:
-            for done_records, counts in pool.map_records(_chunks(records, chunk_size), field):
-                for rec in done_records:
-                    if out_kind == ".jsonl":
-                        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    else:
-                        out.write(str(rec[REDACTED_FIELD]).replace("\n", " ") + "\n")
-                summary.documents += len(done_records)
+            # workers parse, redact and serialise; this process only moves lines
+            for text, n_docs, counts in pool.map_lines(task, _line_batches(src, chunk_size)):
+                out.write(text)
+                summary.documents += n_docs
                 summary.add(counts)
                 report(progress, "redact", summary.documents, total)
         pool.close()

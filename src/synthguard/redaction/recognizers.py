@@ -153,7 +153,7 @@ def _emit(spec: PatternSpec, m: re.Match[str], j: int, t0: int, t1: int, score: 
 
 _TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lord|Lady|Rev|Fr|Sr|Herr|Frau|Mme|Mlle|M|Sra|Sr|Srta|Sig|Sig\.ra|Dott|Dhr|Mevr)\.?"
 _PARTICLES = r"(?:van|von|de|der|den|du|la|le|da|di|del|della|dos|das|bin|al|el|ter|ten|zu)"
-_NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]*(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+)*(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+)*|[A-Z]\.)"
+_NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-Þ]{2,}(?![a-z])(?:-[A-ZÀ-ÖØ-Þ]{2,})*|[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]*(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+)*(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+)*|[A-Z]\.)"
 _SALUTATIONS = {"dear", "hi", "hello", "hey", "thanks", "regards", "sincerely", "cc", "from",
                 "to", "attn", "attention", "signed", "name", "patient", "client", "customer",
                 "employee", "applicant", "contact", "by", "with", "and", "met", "called",
@@ -247,15 +247,28 @@ class DictionaryRecognizer(EntityRecognizer):  # type: ignore[misc]
         ]
 
 
+_DETERMINER_BEFORE = re.compile(r"\b(?:a|an|as|the|our|their|his|her|my|your|new|former)\s+$")
+_AMBIGUOUS_HEADS = frozenset(
+    ["agent", "head", "lead", "chief", "principal", "partner", "associate", "owner", "student", "model", "guard", "worker", "operator", "controller", "driver", "cook", "coach", "minister", "officer", "assistant", "executive", "president", "founder", "intern", "trainer", "buyer", "carer", "cleaner", "dean", "steward", "teller", "vet", "fitter", "joiner", "builder", "scholar", "athlete", "publisher", "presenter", "medic", "practitioner"]
+)
+
+
 def scan_dictionaries(text: str) -> list[tuple[str, int, int, float]]:
     lex = _lexicons()
     out: list[tuple[str, int, int, float]] = []
     for m in lex["jobs"].finditer(text):
         phrase = m.group(0)
-        # a lone lower-case head noun ("manager") is weaker than a full title
+        # a lone lower-case head noun ("manager") counts only after a determiner or "as"
+        # ("works as a manager"); ambiguous ones ("agent", "head", "model") never alone
         words = phrase.split()
-        score = 0.7 if len(words) > 1 or phrase[:1].isupper() else 0.5
-        out.append(("JOB_TITLE", m.start(), m.end(), score))
+        if len(words) > 1 or phrase[:1].isupper():
+            score = 0.7 if phrase.lower() not in _AMBIGUOUS_HEADS else 0.4
+        else:
+            before = text[max(0, m.start() - 12):m.start()].lower()
+            det = _DETERMINER_BEFORE.search(before) is not None
+            score = 0.5 if det and phrase.lower() not in _AMBIGUOUS_HEADS else 0.2
+        if score >= 0.35:
+            out.append(("JOB_TITLE", m.start(), m.end(), score))
     for m in lex["nrp"].finditer(text):
         out.append(("NRP", m.start(), m.end(), 0.75))
     for m in _DICT_PASS.finditer(text):
@@ -279,6 +292,8 @@ def _firm(m: re.Match[str], lex: dict[str, Any]) -> list[tuple[str, int, int, fl
 def _capitalised(text: str, start: int, seq: str, lex: dict[str, Any]) -> list[tuple[str, int, int, float]]:
     tokens = [(t.start() + start, t.end() + start, t.group(0)) for t in re.finditer(r"\S+", seq)]
     words = [w.rstrip(".,") for _, _, w in tokens]
+    if len(words) >= 2 and all(w.isupper() and len(w) > 1 for w in words):
+        words = [w.title() for w in words]  # "JOHN SMITH" is looked up as "John Smith"
     first, last, common = lex["first"], lex["last"], lex["common"]
     out: list[tuple[str, int, int, float]] = []
 
