@@ -154,3 +154,10 @@ def test_multiclass_target_distils_and_reports_macro_auc(
 
     logits = result.shipped(torch.zeros(2, result.transfer.x.shape[1]))
     assert logits.shape == (2, len(report["classes"]))
+
+
+def test_continuous_target_is_refused(adult_split: tuple[pd.DataFrame, pd.DataFrame],
+                                      tiny_config: Any) -> None:
+    train, holdout = adult_split
+    with pytest.raises(SchemaError, match="bin a continuous target"):
+        distill(train, holdout, tiny_config(target="final_weight", sensitive=()))

@@ -198,14 +198,13 @@ def _int8_linear(x: torch.Tensor, layer: PackedLayer, rt: dict[str, Any]) -> tor
         scale = torch.full((x.shape[0], 1), layer.act_scale, dtype=torch.float32)
     else:
         scale = x.abs().amax(dim=1, keepdim=True).clamp_min(1e-12) / _QMAX
-    q = torch.round(x / scale).clamp_(-_QMAX, _QMAX)
+    q = torch.div(x, scale).round_().clamp_(-_QMAX, _QMAX)
     if hasattr(torch, "_int_mm") and x.shape[0] > 0:
         acc = torch._int_mm(q.to(torch.int8), rt["wq_t"]).to(torch.float32)
     else:  # exact in float32 while in_features * 127^2 < 2^24
         dtype = torch.float32 if rt["exact_float"] else torch.float64
         acc = (q.to(dtype) @ rt["wq_t"].to(dtype)).to(torch.float32)
-    out: torch.Tensor = acc * (scale * rt["w_scale"][None, :]) + rt["bias"]
-    return out
+    return acc.mul_(scale * rt["w_scale"][None, :]).add_(rt["bias"])
 
 
 def pack_model(model: nn.Module, *, weight_format: str = "fp32", act: str = "none",

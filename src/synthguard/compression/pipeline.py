@@ -55,6 +55,8 @@ from synthguard.progress import ProgressCallback, report
 
 log = logging.getLogger(__name__)
 
+MAX_CLASSES = 100
+
 
 @dataclass(frozen=True)
 class DistillConfig:
@@ -196,6 +198,10 @@ def _validate(train: pd.DataFrame, holdout: pd.DataFrame, config: DistillConfig)
     if absent:
         raise SchemaError(f"holdout lacks feature column(s) {absent} of the training table")
     n_classes = train[config.target].dropna().astype(str).nunique()
+    if n_classes > MAX_CLASSES:
+        raise SchemaError(
+            f"target {config.target!r} has {n_classes} distinct values; distillation here is "
+            f"for classification (at most {MAX_CLASSES} classes): bin a continuous target first")
     if n_classes < 2:
         raise SchemaError(
             f"target {config.target!r} has {n_classes} class in the training table; "
