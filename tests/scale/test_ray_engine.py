@@ -58,7 +58,7 @@ def test_redact_ray_equals_local_and_surrogates_agree_across_workers(
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert remote.documents == local.documents == 60
     assert remote.entities["PERSON"] >= 60
-    records = [json.loads(line) for line in open(tmp_path / "ray.jsonl", encoding="utf-8")]
+    records = [json.loads(line) for line in (tmp_path / "ray.jsonl").read_text(encoding="utf-8").splitlines()]
     # 8-document batches over 2 actors: each name's fake must be the same in every batch
     fakes: dict[str, set[str]] = {n: set() for n in NAMES}
     for rec in records:
