@@ -14,6 +14,7 @@ holds redacted documents: it is as shareable as the output, no more.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,13 +154,20 @@ def _real_words(texts: list[str], spans: list[list[Any]]) -> frozenset[str]:
     for text, doc_spans in zip(texts, spans, strict=True):
         for span in doc_spans:
             if span.entity_type == "PERSON":
-                words.update(w for w in text[span.start : span.end].split() if len(w) >= 3)
+                words.update(w for w in _words(text[span.start : span.end]) if len(w) >= 3)
     return frozenset(words)
 
 
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 class _SurrogateChooser:
-    """Picks, per real name, the first of a few seeded surrogates that shares no word with
-    any real name of the corpus (a fake "Jennifer Smith" for Mary Jones would put a
+    """Picks, per real value, the first of a few seeded surrogates that shares no word with
+    any real name of the corpus (fake companies and streets are built from names too) (a fake "Jennifer Smith" for Mary Jones would put a
     real Jennifer's name in the output). Deterministic per value, so still consistent."""
 
     def __init__(self, seed: int, real_words: frozenset[str]) -> None:
@@ -174,8 +182,6 @@ class _SurrogateChooser:
         return self._engines[attempt]
 
     def replace(self, text: str, span: Any) -> str:
-        if span.entity_type != "PERSON":  # other fakes collide with real values by chance only
-            return str(self.engine(0).transform(text, [span]).text)
         key = (span.entity_type, text[span.start : span.end])
         if key in self._choice:
             return str(self.engine(self._choice[key]).transform(text, [span]).text)
@@ -183,7 +189,7 @@ class _SurrogateChooser:
         for attempt in range(_RETRIES):
             new = self.engine(attempt).transform(text, [span]).text
             fake = new[span.start : span.start + len(new) - len(text) + span.end - span.start]
-            if not any(w in self.real_words for w in fake.split()):
+            if not any(w in self.real_words for w in _words(fake)):
                 self._choice[key] = attempt
                 return str(new)
         self._choice[key] = _RETRIES - 1
