@@ -56,15 +56,19 @@ def test_evaluate_reports_what_was_sampled(adult_small, copula) -> None:
     assert full["sampling"]["any_sampled"] is False
 
 
-def test_hnsw_index_matches_exact_search() -> None:
+def test_hnsw_index_matches_exact_search(monkeypatch) -> None:
+    from synthguard.evaluation import privacy
+
+    monkeypatch.setattr(privacy, "INDEX_THRESHOLD", 10_000)  # keep the test small
     rng = np.random.default_rng(3)
-    reference = rng.normal(size=(60_000, 8))
+    reference = rng.normal(size=(15_000, 8))
     queries = rng.normal(size=(400, 8))
     exact = nearest_distances(reference, queries, k=2, index="exact")
-    approx = nearest_distances(reference, queries, k=2, chunk=150)  # auto -> HNSW above 50k
+    approx = nearest_distances(reference, queries, k=2, chunk=150)  # auto -> HNSW above threshold
     assert approx.shape == exact.shape == (400, 2)
     assert np.all(approx >= exact - 1e-4)  # an approximate neighbour is never closer
     assert np.mean(np.isclose(approx[:, 0], exact[:, 0], rtol=1e-4)) > 0.95
+    assert not np.array_equal(approx, exact)  # float32 index distances: the HNSW path ran
 
 
 def test_cli_evaluate_samples_large_files(adult_small, copula, tmp_path: Path) -> None:
