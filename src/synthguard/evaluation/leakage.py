@@ -110,7 +110,6 @@ def _membership_entry(result: AttackResult, thresholds: Mapping[str, Any]) -> di
     d.pop("roc", None)
     d.pop("name", None)
     d.pop("kind", None)
-    d["ci"]["level"] = d.pop("confidence_level")
     level, rule = membership_verdict(d, thresholds)
     d["verdict"], d["verdict_rule"] = level, rule
     return d
