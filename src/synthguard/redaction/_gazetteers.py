@@ -115,7 +115,16 @@ def jobs() -> frozenset[str]:
     out: list[str] = []
     for loc in ("en_US", "en_GB"):
         out += _provider_attr("job", loc, "jobs")
+    # job names of other languages (the corpus and real records mix locales); short ones are
+    # skipped because they collide with English words
+    for loc in _JOB_LOCALES:
+        for attr in ("jobs", "jobs_male", "jobs_female"):
+            out += [j for j in _provider_attr("job", loc, attr) if len(j) >= 6]
     return _clean(out)
+
+
+_JOB_LOCALES = ("de_DE", "de_AT", "fr_FR", "fr_CH", "es_ES", "es_MX", "es", "pt_BR", "pt_PT",
+                "da_DK", "pl_PL", "cs_CZ", "sk_SK", "fi_FI", "hr_HR", "ro_RO")
 
 
 DEMONYMS = (

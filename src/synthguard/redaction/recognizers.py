@@ -192,9 +192,12 @@ def _lexicons() -> dict[str, Any]:
             job_variants.add(f"{mod} {head}")
     heads = gz.split_list(gz.JOB_HEADS)
     mods = gz.split_list(gz.JOB_MODIFIERS)
+    # the full job list (thousands of phrases, many languages) is matched by word n-gram
+    # lookups, which cost nothing to build; the regex only holds modifiers + head nouns
+    job_phrases = frozenset(" ".join(_WORD.findall(j)).rstrip(".,") for j in job_variants)
     job_re = re.compile(
         r"(?i:(?<![\w])(?:(?:" + gz.trie_regex(sorted(mods)) + r")\s+){0,3}(?:"
-        + gz.trie_regex(sorted(job_variants | set(heads))) + r")(?:s)?"
+        + gz.trie_regex(sorted(heads)) + r")(?:s)?"
         r"(?:\s+(?:of|for|in)\s+(?:the\s+)?[A-Z][\w&]+(?:\s+(?:and\s+)?[A-Z][\w&]+){0,2})?(?![\w])(?!(?:['’]s?)?\s+licen))"
     )
     nrp_words = gz.split_list(gz.DEMONYMS) + gz.split_list(gz.RELIGIONS) + gz.split_list(gz.POLITICAL)
@@ -202,6 +205,8 @@ def _lexicons() -> dict[str, Any]:
     places = set(gz.countries()) | set(gz.regions()) | set(gz.cities())
     return {
         "jobs": job_re,
+        "job_phrases": job_phrases,
+        "job_max_words": max((len(p.split()) for p in job_phrases), default=1),
         "nrp": nrp_re,
         "first": gz.first_names(),
         "last": gz.last_names(),
@@ -269,6 +274,7 @@ def scan_dictionaries(text: str) -> list[tuple[str, int, int, float]]:
             score = 0.5 if det and phrase.lower() not in _AMBIGUOUS_HEADS else 0.2
         if score >= 0.35:
             out.append(("JOB_TITLE", m.start(), m.end(), score))
+    out.extend(_job_phrases(text, lex["job_phrases"], min(lex["job_max_words"], 8)))
     for m in lex["nrp"].finditer(text):
         out.append(("NRP", m.start(), m.end(), 0.75))
     for m in _DICT_PASS.finditer(text):
@@ -276,6 +282,35 @@ def scan_dictionaries(text: str) -> list[tuple[str, int, int, float]]:
             out.extend(_firm(m, lex))
         else:
             out.extend(_capitalised(text, m.start(), m.group(0), lex))
+    return out
+
+
+_WORD = re.compile(r"[^\s,;:()\[\]\"]+(?:,(?=\s))?")
+
+
+def _job_phrases(text: str, phrases: frozenset[str], max_words: int) -> list[tuple[str, int, int, float]]:
+    """Longest known job phrase starting at each word (case-insensitive)."""
+    words = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
+    out: list[tuple[str, int, int, float]] = []
+    i = 0
+    while i < len(words):
+        best = 0
+        key = ""
+        for n in range(1, min(max_words, len(words) - i) + 1):
+            key = (key + " " if key else "") + words[i + n - 1][2]
+            cand = key.rstrip(".,")
+            if cand in phrases and not (n == 1 and cand in _AMBIGUOUS_HEADS):
+                best = n
+        if best:
+            start = words[i][0]
+            end = words[i + best - 1][1]
+            while end > start and text[end - 1] in ".,":
+                end -= 1
+            score = 0.7 if best > 1 or text[start].isupper() else 0.5
+            out.append(("JOB_TITLE", start, end, score))
+            i += best
+        else:
+            i += 1
     return out
 
 
