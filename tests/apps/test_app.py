@@ -47,7 +47,7 @@ def test_data_page_shows_split_schema_and_preview(app: AppTest) -> None:
     values = metrics(app)
     assert values["Rows used"] == "2,000"
     assert values["Train rows"] == "1,400" and values["Holdout rows"] == "600"
-    assert re.fullmatch(r"[0-9a-f]{12}", values["Train fingerprint"])
+    assert re.fullmatch(r"[0-9a-f]{8}", values["Train fingerprint"])
     assert app.selectbox(key="w.data.target").value == "class"
     assert app.multiselect(key="w.data.sensitive").value == ["sex", "race"]
     schema = app.dataframe[0].value

@@ -73,7 +73,7 @@ m[0].metric("Table", display_name)
 m[1].metric("Rows used", f"{len(ws.frame):,}")
 m[2].metric("Train rows", f"{len(ws.train):,}")
 m[3].metric("Holdout rows", f"{len(ws.holdout):,}")
-m[4].metric("Train fingerprint", ws.train_sha[:12], help="SHA-256 of the canonical train table; "
+m[4].metric("Train fingerprint", ws.train_sha[:8], help="SHA-256 of the canonical train table; "
             "the privacy budget of DP runs is charged against it")
 
 st.subheader("Schema")
