@@ -58,3 +58,12 @@ def test_job_runner_reuses_by_key_and_retries_failures() -> None:
     retry = runner.submit("bad", "bad", work, value=-1)
     assert retry is not bad  # a failed job is replaced so the user can retry
     retry.wait(10)
+
+
+def test_job_runner_forgets_oldest_finished_jobs() -> None:
+    runner = JobRunner(max_jobs=2)
+    jobs = [runner.submit(f"k{i}", "n", lambda *, progress, i=i: i) for i in range(3)]
+    for job in jobs:
+        job.wait(10)
+    runner.submit("k3", "n", lambda *, progress: 3).wait(10)
+    assert runner.get("k0") is None and runner.get("k3") is not None

@@ -88,7 +88,8 @@ class Job:
 class JobRunner:
     """A one-worker queue (the machine is small; jobs queue rather than fight for cores)."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, max_jobs: int = 64) -> None:
+        self.max_jobs = max_jobs
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synthguard-job")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
@@ -107,7 +108,15 @@ class JobRunner:
             job = Job(key, label)
             job.future = self._pool.submit(_call, fn, job, kwargs)
             self._jobs[key] = job
+            self._evict()
             return job
+
+    def _evict(self) -> None:
+        """Forget the oldest finished jobs beyond ``max_jobs`` (results live in memory; a
+        forgotten result is simply recomputed if asked for again)."""
+        finished = [k for k, j in self._jobs.items() if j.status != RUNNING]
+        for key in finished[: max(0, len(self._jobs) - self.max_jobs)]:
+            del self._jobs[key]
 
 
 def _call(fn: Callable[..., Any], job: Job, kwargs: dict[str, Any]) -> Any:

@@ -46,6 +46,8 @@ columns = [str(c) for c in full.columns]
 target_default, sensitive_default = _state.default_target_sensitive(source, columns)
 
 st.subheader("Split settings")
+if int(_state.get("data.rows", 0)) > len(full):  # a smaller table than the last one
+    st.session_state[_state.W + "data.rows"] = min(_state.DEFAULT_ROWS, len(full))
 c1, c2, c3 = st.columns(3)
 with c1:
     st.number_input(f"Rows to use (0 = all {len(full):,})", min_value=0, max_value=len(full), step=500,
