@@ -133,6 +133,7 @@ def test_surrogate_keeps_format() -> None:
 
     assert validate_card(s["4111 1111 1111 1111"]) is not None
     assert validate_iban(s["GB82 WEST 1234 5698 7654 32"]) is not None
+    assert re.fullmatch(r"\d{3}-\d{3}-\d{4}x\d{5}", surrogate_value("897-616-6380x49837", "PHONE_NUMBER"))
     # names map token by token: the surname alone maps like the surname in the full name
     assert s["John Smith"].split()[-1] == s["Smith"]
 

@@ -67,14 +67,17 @@ def _differs(original: str, make: Any, tries: int = 5) -> str:
     return out
 
 
-def shape_keep(value: str, rng: random.Random, *, keep_prefix: int = 0) -> str:
-    """Replace each digit/letter by a random one of the same class; keep everything else."""
+def shape_keep(value: str, rng: random.Random, *, keep_prefix: int = 0,
+               letters: bool = True) -> str:
+    """Replace each digit (and letter) by a random one of the same class; keep the rest."""
     out = []
     for i, c in enumerate(value):
         if i < keep_prefix:
             out.append(c)
         elif c.isdigit():
             out.append(rng.choice(string.digits))
+        elif not letters:
+            out.append(c)
         elif c.isupper():
             out.append(rng.choice(string.ascii_uppercase))
         elif c.islower():
@@ -83,7 +86,7 @@ def shape_keep(value: str, rng: random.Random, *, keep_prefix: int = 0) -> str:
             out.append(c)
     result = "".join(out)
     if result == value and any(c.isalnum() for c in value[keep_prefix:]):
-        return shape_keep(value, rng, keep_prefix=keep_prefix)
+        return shape_keep(value, rng, keep_prefix=keep_prefix, letters=letters)
     return result
 
 
@@ -174,7 +177,7 @@ def _iban(value: str, rng: random.Random) -> str:
 
 def _phone(value: str, rng: random.Random) -> str:
     m = re.match(r"\s*(?:\+|00)\d{1,3}", value)
-    return shape_keep(value, rng, keep_prefix=m.end() if m else 0)
+    return shape_keep(value, rng, keep_prefix=m.end() if m else 0, letters=False)
 
 
 def _ip(value: str, rng: random.Random) -> str:

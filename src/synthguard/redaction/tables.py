@@ -88,13 +88,14 @@ def detect_pii_columns(frame: pd.DataFrame, *, sample: int = 200,
             entity = _dominant(text, doc_spans)
             if entity is not None:
                 votes[entity] += 1
-        if mean_words > 6 and (hint in (None, FREE_TEXT)):
-            share = with_pii / len(texts)
-            if share >= 0.1:
-                found[str(column)] = (FREE_TEXT, round(min(1.0, 0.5 + share / 2), 3))
-            continue
+        pii_share = with_pii / len(texts)
         best, count = votes.most_common(1)[0] if votes else (None, 0)
         share = count / len(texts)
+        prose = mean_words > 6 or hint == FREE_TEXT or (mean_words > 3 and share < 0.5)
+        if prose and hint in (None, FREE_TEXT):
+            if pii_share >= 0.1:
+                found[str(column)] = (FREE_TEXT, round(min(1.0, 0.5 + pii_share / 2), 3))
+            continue
         if best is not None and hint is not None and hint == best:
             found[str(column)] = (best, round(min(1.0, share + 0.3), 3))
         elif best is not None and share >= 0.5:
