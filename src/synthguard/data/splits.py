@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from synthguard.errors import ParameterError, SchemaError
 
@@ -36,6 +35,8 @@ def train_holdout_split(
             )
         counts = frame[stratify].value_counts()
         labels = frame[stratify] if counts.min() >= 2 else None
+    from sklearn.model_selection import train_test_split  # lazy: keeps CLI start-up fast
+
     train, holdout = train_test_split(
         frame, test_size=holdout_fraction, random_state=seed, stratify=labels
     )
