@@ -8,7 +8,7 @@ count is chosen on the first half of the runs, and its TPR/FPR are measured on t
 half with Clopper-Pearson 95 % intervals. Any (ε, δ)-DP mechanism satisfies
 TPR ≤ e^ε·FPR + δ and 1−FPR ≤ e^ε·(1−TPR) + δ, so
 
-    ε_lb = max( ln((TPR_lo − δ) / FPR_hi), ln((1 − FPR_lo − δ) / (1 − TPR_hi)) )
+    ε_lb = max( ln((TPR_lo − δ) / FPR_hi), ln((1 − FPR_hi − δ) / (1 − TPR_lo)) )
 
 is a lower bound holding with ≥ 95 % confidence. It must never exceed the claimed ε; a
 non-private control (``copy_leaky``) shows the attack has teeth.
@@ -84,14 +84,26 @@ def epsilon_lower_bound(scores0: np.ndarray, scores1: np.ndarray, *, delta: floa
         if gap > best_gap:
             best_t, best_gap = float(t), gap
     tp, fp = int((ev1 >= best_t).sum()), int((ev0 >= best_t).sum())
-    tpr_lo, tpr_hi = clopper_pearson(tp, len(ev1), alpha)
-    fpr_lo, fpr_hi = clopper_pearson(fp, len(ev0), alpha)
+    lb = bound_from_counts(tp, len(ev1), fp, len(ev0), delta=delta, alpha=alpha)
+    return lb, {"threshold": best_t, "tpr": tp / len(ev1), "fpr": fp / len(ev0)}
+
+
+def bound_from_counts(tp: int, n1: int, fp: int, n0: int, *, delta: float,
+                      alpha: float = 0.05) -> float:
+    """ε lower bound from a test's hits on D1 (tp of n1) and on D0 (fp of n0).
+
+    Each ratio uses the pessimistic end of each interval: the numerator's lower end and the
+    denominator's upper end (TPR_lo / FPR_hi; (1 − FPR_hi) / (1 − TPR_lo)).
+    """
+    tpr_lo, _ = clopper_pearson(tp, n1, alpha)
+    _, fpr_hi = clopper_pearson(fp, n0, alpha)
     cands = [0.0]
     if tpr_lo - delta > 0 and fpr_hi > 0:
         cands.append(math.log((tpr_lo - delta) / fpr_hi))
-    if 1 - fpr_lo - delta > 0 and 1 - tpr_hi > 0:
-        cands.append(math.log((1 - fpr_lo - delta) / (1 - tpr_hi)))
-    return max(cands), {"threshold": best_t, "tpr": tp / len(ev1), "fpr": fp / len(ev0)}
+    tnr_lo, fnr_hi = 1 - fpr_hi, 1 - tpr_lo  # P[D0 output outside S] ≥, P[D1 outside S] ≤
+    if tnr_lo - delta > 0 and fnr_hi > 0:
+        cands.append(math.log((tnr_lo - delta) / fnr_hi))
+    return max(cands)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -30,6 +31,11 @@ def test_lower_bound_formula_on_known_rates() -> None:
     assert info["fpr"] == 0.0 and info["tpr"] == 1.0 and lb > 2.0
     lb_same, _ = audit.epsilon_lower_bound(np.zeros(80), np.zeros(80), delta=1e-5)
     assert lb_same == 0.0
+    # each ratio must use the pessimistic interval ends: a test that fires more often on D0
+    # (FPR 8/10) than on D1 (TPR 6/10) proves nothing
+    assert audit.bound_from_counts(6, 10, 8, 10, delta=1e-5) == 0.0
+    assert audit.bound_from_counts(10, 10, 0, 10, delta=1e-5) == pytest.approx(
+        np.log((0.025 ** 0.1) / (1 - 0.025 ** 0.1)), rel=1e-3)
 
 
 def test_short_audit_mst_and_leaky_control() -> None:
