@@ -3,8 +3,10 @@ Debian's headless Chromium (no browser download). Run with ``make e2e`` (``pytes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,11 +63,13 @@ def app_url(tmp_path: Path) -> Iterator[str]:
         _wait_healthy(url, process)
         yield url
     finally:
-        process.terminate()
+        process.terminate()  # the launcher forwards SIGTERM to the Streamlit server
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        with contextlib.suppress(ProcessLookupError):  # anything left in its session
+            os.killpg(process.pid, signal.SIGKILL)
         log.close()
 
 
@@ -102,3 +106,29 @@ def test_generate_and_compare_in_browser(app_url: str) -> None:
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_stopping_the_launcher_stops_the_server(tmp_path: Path) -> None:
+    """SIGTERM to ``synthguard app`` reaches the Streamlit server (no orphaned server)."""
+    synthguard = shutil.which("synthguard", path=str(Path(sys.executable).parent)) or "synthguard"
+    port = _free_port()
+    env = dict(os.environ, SYNTHGUARD_STORE=str(tmp_path / "runs.sqlite"))
+    process = subprocess.Popen([synthguard, "app", "--port", str(port), "--headless"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    url = f"http://localhost:{port}"
+    try:
+        _wait_healthy(url, process)
+        process.terminate()
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2).close()
+            except OSError:
+                return  # the server is gone
+            time.sleep(0.5)
+        raise AssertionError("the Streamlit server outlived its launcher")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     command = streamlit_command(args.port, headless=args.headless, address=args.address)
     print(f"synthguard app on http://{args.address}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     process = subprocess.Popen(command, env=env)
+    # Stopping the launcher stops the server: forward SIGTERM (SIGINT reaches both already).
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.terminate())
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -67,3 +70,5 @@ def cmd_app(args: argparse.Namespace) -> int:
         except subprocess.TimeoutExpired:
             process.kill()
             return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
