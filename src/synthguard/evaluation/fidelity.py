@@ -178,7 +178,9 @@ def detection_score(real: pd.DataFrame, synthetic: pd.DataFrame, *, seed: int = 
             model = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
             model.fit(x[train_idx], y[train_idx])
             scores[test_idx] = model.predict_proba(x[test_idx])[:, 1]
-    auc = float(roc_auc_score(y, scores))
+    # Below 0.5 is an artifact (duplicate rows split across folds with opposite labels, as
+    # when a table is compared with itself), not information: clip as SDMetrics' detection does.
+    auc = max(0.5, float(roc_auc_score(y, scores)))
     return {"detection_auc": auc, "detection_score": 1.0 - 2.0 * max(0.0, auc - 0.5)}
 
 
