@@ -8,7 +8,7 @@ import json
 import time
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from synthguard._commands._common import console, print_json, progress_bar, recorded_run
 from synthguard._commands._engine_flags import add_engine_flags, engine_from
@@ -175,7 +175,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 from synthguard._commands._common import store_from
                 from synthguard.ledger.budget import run_dp_fit
 
-                run_dp_fit(generator, frame, store=store_from(args), schema=schema,
+                run_dp_fit(cast(Any, generator), frame, store=store_from(args), schema=schema,
                            seed=args.seed, progress=bar, run_id=record.run_id,
                            dataset_sha256=record.dataset_sha256)
             else:
