@@ -14,7 +14,14 @@ from pathlib import Path
 from synthguard.errors import IntegrityError
 from synthguard.generators.base import Generator
 from synthguard.generators.registry import get_generator
-from synthguard.ledger import Manifest, RunStore, read_manifest, verify_folder, versions, write_manifest
+from synthguard.ledger import (
+    Manifest,
+    RunStore,
+    read_manifest,
+    verify_folder,
+    versions,
+    write_manifest,
+)
 
 
 def save_generator(
