@@ -25,10 +25,13 @@ import time
 from pathlib import Path
 
 
-def _docs(n: int, seed: int) -> list[str]:
+def _docs(n: int, seed: int, *, lines: bool = False) -> list[str]:
     from synthguard.redaction.corpus import make_labelled_corpus
 
-    return [d.text for d in make_labelled_corpus(n, seed=seed)]
+    texts = [d.text for d in make_labelled_corpus(n, seed=seed)]
+    if lines:  # short documents: each non-trivial line of a letter/note/form on its own
+        texts = [ln for t in texts for ln in t.splitlines() if len(ln.strip()) >= 20][:n]
+    return texts
 
 
 def _presidio_engine() -> object:
@@ -112,9 +115,11 @@ def main() -> None:
     ap.add_argument("--rival-docs", type=int, default=2000, help="documents for the Presidio runs")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--lines", action="store_true",
+                    help="short documents: one line of the generated letters/notes/forms each")
     args = ap.parse_args()
 
-    texts = _docs(args.docs, args.seed)
+    texts = _docs(args.docs, args.seed, lines=args.lines)
     rival = texts[: args.rival_docs]
     mean_len = sum(map(len, texts)) / len(texts)
     print(f"documents: {len(texts)} for synthguard, {len(rival)} for the rivals "

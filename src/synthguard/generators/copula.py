@@ -302,10 +302,9 @@ class GaussianCopula(Generator):
             code = codes[j]
             assert code is not None
             if spec["kind"] == "categorical":
-                values = np.empty(size, dtype=object)
-                levels = spec["levels"]
-                values[:] = [levels[k] for k in code]
-                series: Any = pd.Series(values)
+                levels = np.empty(len(spec["levels"]), dtype=object)
+                levels[:] = spec["levels"]
+                series: Any = pd.Series(levels[code])
                 if spec["dtype"] == "bool":
                     series = series.astype(bool)
                 elif spec["dtype"].startswith(("int", "float")):
