@@ -4,8 +4,10 @@ treated as public."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,6 +17,7 @@ from synthguard.errors import NotFittedError, ParameterError
 from synthguard.generators.base import Generator, GeneratorParams, PrivacySpend
 from synthguard.generators.dp._discretise import (
     ColumnPlan,
+    TableCodec,
     histogram_measurements,
     load_bounds,
     plan_columns,
@@ -63,6 +66,25 @@ class DPGeneratorBase(Generator):
     def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)
         self._spend: PrivacySpend | None = None
+        self._codec: TableCodec | None = None
+        self._info: dict[str, Any] = {}
+
+    _META_FILE = "dp.json"
+
+    def _save_meta(self, folder: Path) -> None:
+        """Write the codec, the guarantee and fit details as JSON (model weights are separate)."""
+        assert self._codec is not None and self._spend is not None
+        meta = {"codec": self._codec.to_dict(), "spend": self._spend.to_dict(), "info": self._info}
+        (folder / self._META_FILE).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+
+    def _load_meta(self, folder: Path) -> None:
+        """Read back what :meth:`_save_meta` wrote."""
+        meta = json.loads((folder / self._META_FILE).read_text(encoding="utf-8"))
+        self._codec = TableCodec.from_dict(meta["codec"])
+        spend = dict(meta["spend"])
+        spend["public"] = tuple(spend.get("public", ()))
+        self._spend = PrivacySpend(**spend)
+        self._info = dict(meta["info"])
 
     @property
     def p(self) -> DPParams:

@@ -7,7 +7,6 @@ marginals and returns a Private-PGM model. The sum of ρ spent is checked agains
 
 from __future__ import annotations
 
-import json
 from abc import abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from synthguard.errors import InputError
 from synthguard.generators.base import GeneratorParams, PrivacySpend
 from synthguard.generators.dp import _pgm
 from synthguard.generators.dp._base import DEFAULT_DELTA_RULE, DPGeneratorBase, DPParams
-from synthguard.generators.dp._discretise import TableCodec, fit_codec
+from synthguard.generators.dp._discretise import fit_codec
 from synthguard.ledger.accounting import ZCDP_METHOD, cdp_rho
 from synthguard.progress import ProgressCallback, report
 
@@ -42,8 +41,6 @@ class MarginalDPGenerator(DPGeneratorBase):
     def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)
         self._model: Any = None
-        self._codec: TableCodec | None = None
-        self._info: dict[str, Any] = {}
 
     def _spend_for(self, epsilon: float, delta: float, *, planned: bool) -> PrivacySpend:
         rho = cdp_rho(epsilon, delta)
@@ -127,20 +124,12 @@ class MarginalDPGenerator(DPGeneratorBase):
         self._require_fitted()
         assert self._codec is not None and self._spend is not None
         _pgm.save_model(self._model, folder)
-        meta = {"codec": self._codec.to_dict(), "spend": self._spend.to_dict(),
-                "info": self._info}
-        (folder / "dp.json").write_text(json.dumps(meta, indent=1, default=str),
-                                        encoding="utf-8")
+        self._save_meta(folder)
 
     @classmethod
     def load_files(cls, folder: Path, params: GeneratorParams) -> MarginalDPGenerator:
         assert isinstance(params, DPParams)
         gen = cls(params)
-        meta = json.loads((folder / "dp.json").read_text(encoding="utf-8"))
-        gen._codec = TableCodec.from_dict(meta["codec"])
-        spend = dict(meta["spend"])
-        spend["public"] = tuple(spend.get("public", ()))
-        gen._spend = PrivacySpend(**spend)
-        gen._info = dict(meta["info"])
+        gen._load_meta(folder)
         gen._model = _pgm.load_model(folder)
         return gen

@@ -11,7 +11,6 @@ steps actually taken (opacus RDP analysis), never above the target.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from synthguard.generators.base import (
     check_rows,
 )
 from synthguard.generators.dp._base import DEFAULT_DELTA_RULE, DPGeneratorBase, DPParams
-from synthguard.generators.dp._discretise import TableCodec, fit_codec
+from synthguard.generators.dp._discretise import fit_codec
 from synthguard.generators.registry import register_generator
 from synthguard.ledger.accounting import cdp_rho, dpsgd_epsilon, dpsgd_noise_for_epsilon
 from synthguard.progress import ProgressCallback, report
@@ -75,9 +74,7 @@ class DPGANGenerator(DPGeneratorBase):
 
     def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)
-        self._codec: TableCodec | None = None
         self._gen: Any = None
-        self._info: dict[str, Any] = {}
 
     @property
     def gp(self) -> DPGANParams:
@@ -218,10 +215,7 @@ class DPGANGenerator(DPGeneratorBase):
         assert self._codec is not None and self._spend is not None
         save_file({k: v.contiguous() for k, v in self._gen.state_dict().items()},
                   str(folder / "generator.safetensors"))
-        meta = {"codec": self._codec.to_dict(), "spend": self._spend.to_dict(),
-                "info": self._info}
-        (folder / "dp.json").write_text(json.dumps(meta, indent=1, default=str),
-                                        encoding="utf-8")
+        self._save_meta(folder)
 
     @classmethod
     def load_files(cls, folder: Path, params: GeneratorParams) -> DPGANGenerator:
@@ -229,12 +223,7 @@ class DPGANGenerator(DPGeneratorBase):
 
         assert isinstance(params, DPGANParams)
         gen = cls(params)
-        meta = json.loads((folder / "dp.json").read_text(encoding="utf-8"))
-        gen._codec = TableCodec.from_dict(meta["codec"])
-        spend = dict(meta["spend"])
-        spend["public"] = tuple(spend.get("public", ()))
-        gen._spend = PrivacySpend(**spend)
-        gen._info = dict(meta["info"])
+        gen._load_meta(folder)
         width = int(sum(gen._info["sizes"]))
         net = _mlp(params.latent_dim, params.hidden, width)
         net.load_state_dict(load_file(str(folder / "generator.safetensors")))
