@@ -62,15 +62,8 @@ def store_from(args: Any) -> RunStore:
 @contextlib.contextmanager
 def recorded_run(args: Any, command: str, **fields: Any) -> Iterator[RunRecord]:
     """Record a run in the store: 'ok' on success, 'failed' (with the error type) otherwise."""
-    store = store_from(args)
-    record = RunRecord(command=command, **fields)
-    try:
+    with store_from(args).recording(command, **fields) as record:
         yield record
-    except BaseException as exc:
-        record.metrics.setdefault("error", type(exc).__name__)
-        store.finish(record, status="failed")
-        raise
-    store.finish(record, status="ok")
 
 
 def print_json(payload: Any) -> None:

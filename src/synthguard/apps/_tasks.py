@@ -27,15 +27,8 @@ from synthguard.progress import ProgressCallback
 @contextlib.contextmanager
 def recorded(command: str, **fields: Any) -> Iterator[RunRecord]:
     """Record an app run like the CLI does: 'ok' on success, 'failed' with the error type."""
-    store = RunStore()
-    record = RunRecord(command=command, **fields)
-    try:
+    with RunStore().recording(command, **fields) as record:
         yield record
-    except BaseException as exc:
-        record.metrics.setdefault("error", type(exc).__name__)
-        store.finish(record, status="failed")
-        raise
-    store.finish(record, status="ok")
 
 
 def generate(*, progress: ProgressCallback, train: pd.DataFrame, train_sha: str, schema: Schema,

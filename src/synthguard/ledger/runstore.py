@@ -145,6 +145,21 @@ class RunStore:
         record.status = status
         self.save(record)
 
+    @contextmanager
+    def recording(self, command: str, **fields: Any) -> Iterator[RunRecord]:
+        """Record a run around a block: 'ok' on success, 'failed' (with the error type) otherwise.
+
+        The CLI and the app both record through this, so a run looks the same whoever ran it.
+        """
+        record = RunRecord(command=command, **fields)
+        try:
+            yield record
+        except BaseException as exc:
+            record.metrics.setdefault("error", type(exc).__name__)
+            self.finish(record, status="failed")
+            raise
+        self.finish(record, status="ok")
+
     def list(self, *, limit: int = 50, command: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT record_json FROM runs"
         args: tuple[Any, ...] = ()
