@@ -71,3 +71,30 @@ def _json_default(obj: Any) -> Any:
 def to_jsonable(payload: Any) -> Any:
     """Round-trip through JSON so numpy types become plain Python types."""
     return json.loads(json.dumps(payload, default=_json_default))
+
+
+def parse_jsonl_record(line: str, *, lineno: int, source: str,
+                       text_field: str | None = None) -> dict[str, Any]:
+    """One JSONL line as an object; errors name the file, the line and (if asked) the field.
+
+    Shared by every JSONL reader (redaction, text corpora, Ray shards) so that a malformed
+    line or a missing ``--text-field`` reads the same everywhere.
+    """
+    from synthguard.errors import DataFileError, SchemaError
+
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(
+            f"{source} line {lineno} is not valid JSON ({exc.msg} at column {exc.colno}); "
+            "each line must be one JSON object: fix or remove it"
+        ) from None
+    if not isinstance(record, dict):
+        raise DataFileError(
+            f"{source} line {lineno} is not a JSON object (got {type(record).__name__})")
+    if text_field is not None and text_field not in record:
+        raise SchemaError(
+            f"{source} line {lineno} has no field {text_field!r}; its fields are "
+            f"{sorted(record)}; choose one with --text-field"
+        )
+    return record

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synthguard._io import atomic_path
-from synthguard.errors import DataFileError, SchemaError
+from synthguard._io import atomic_path, parse_jsonl_record
+from synthguard.errors import DataFileError
 from synthguard.progress import ProgressCallback, report
 from synthguard.redaction._types import RedactionSummary, Span
 from synthguard.redaction.engine import RedactionEngine
@@ -156,19 +156,7 @@ def _read_jsonl(path: Path, text_field: str) -> Iterator[dict[str, Any]]:
         for lineno, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataFileError(
-                    f"{path.name} line {lineno} is not valid JSON ({exc.msg}); fix or remove it"
-                ) from None
-            if not isinstance(record, dict):
-                raise DataFileError(f"{path.name} line {lineno} is not a JSON object")
-            if text_field not in record:
-                raise SchemaError(
-                    f"{path.name} line {lineno} has no field {text_field!r}; its fields are: "
-                    f"{', '.join(sorted(record)) or '(none)'}; choose one with --text-field"
-                )
+            record = parse_jsonl_record(line, lineno=lineno, source=path.name, text_field=text_field)
             yield record
 
 
@@ -210,19 +198,7 @@ def _parse_lines(task: _LineTask, first: int, lines: list[str]) -> list[dict[str
     for lineno, line in enumerate(lines, start=first):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(
-                f"{task.file_name} line {lineno} is not valid JSON ({exc.msg}); fix or remove it"
-            ) from None
-        if not isinstance(record, dict):
-            raise DataFileError(f"{task.file_name} line {lineno} is not a JSON object")
-        if task.field not in record:
-            raise SchemaError(
-                f"{task.file_name} line {lineno} has no field {task.field!r}; its fields are: "
-                f"{', '.join(sorted(record)) or '(none)'}; choose one with --text-field"
-            )
+        record = parse_jsonl_record(line, lineno=lineno, source=task.file_name, text_field=task.field)
         records.append(record)
     return records
 

@@ -57,7 +57,7 @@ def test_surrogate_text_cli(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("extra,content,message", [
-    (["--text-field", "text"], None, "fields there are ['body', 'label']"),
+    (["--text-field", "text"], None, "its fields are ['body', 'label']"),
     (["--text-field", "body"], '{"body": "x"}\nnot json\n', "line 2"),
     (["--text-field", "body", "--epsilon", "-1"], None, "epsilon"),
 ])

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from synthguard._io import atomic_path
+from synthguard._io import atomic_path, parse_jsonl_record
 from synthguard.errors import DataFileError, SchemaError
 
 TEXT_SUFFIXES = (".jsonl", ".ndjson", ".txt")
@@ -55,23 +55,7 @@ def _parse_jsonl(path: Path, lines: list[str], text_field: str) -> list[dict[str
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(
-                f"{str(path)!r} line {number}: malformed JSON ({exc.msg} at column {exc.colno}); "
-                "each line must be one JSON object"
-            ) from None
-        if not isinstance(record, dict):
-            raise DataFileError(
-                f"{str(path)!r} line {number}: expected a JSON object, got "
-                f"{type(record).__name__}"
-            )
-        if text_field not in record:
-            raise SchemaError(
-                f"{str(path)!r} line {number}: no field {text_field!r}; fields there are "
-                f"{sorted(record)}; pass --text-field with one of them"
-            )
+        record = parse_jsonl_record(line, lineno=number, source=repr(str(path)), text_field=text_field)
         if not isinstance(record[text_field], str):
             raise SchemaError(
                 f"{str(path)!r} line {number}: field {text_field!r} is "
