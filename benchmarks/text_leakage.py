@@ -20,7 +20,6 @@ Run: .venv/bin/python benchmarks/text_leakage.py [--docs 1000] [--seed 11]
 from __future__ import annotations
 
 import argparse
-import random
 import time
 from typing import Any
 
@@ -29,6 +28,7 @@ from synthguard.evaluation.text import (
     canary_exposure,
     insert_canaries,
     make_canaries,
+    make_ticket_corpus,
     pii_leakage,
 )
 from synthguard.generators.text.charlm import CharLMConfig, DPConfig, train_char_lm
@@ -87,31 +87,13 @@ def surrogate_section(n_docs: int, seed: int) -> None:
                   f"{total:<5} presidio {rival_leaked:>4}/{total}")
 
 
-_WORDS = [
-    "printer", "network", "laptop", "screen", "password", "account", "invoice", "refund",
-    "delivery", "order", "shipment", "broken", "slow", "missing", "late", "urgent",
-    "customer", "reports", "asks", "about", "again", "today", "since", "monday",
-]
-
-
-def _corpus(n: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
-    docs = []
-    for _ in range(n):
-        words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 12)))
-        if rng.random() < 0.5:
-            words += f" ref {rng.randrange(10**6):06d}"
-        docs.append(words)
-    return docs
-
-
 def canary_section(n_docs: int, epochs: int) -> None:
     print(f"== dp_lm canaries: eps=8 vs non-DP, {n_docs} docs, {epochs} epochs, 6 digits")
     config = CharLMConfig(max_chars=96, d_model=64, n_layers=2, n_heads=4, epochs=epochs,
                           batch_size=64, lr=3e-3)
     canaries = make_canaries([0, 10], per_count=10, seed=7)
     for into in ("existing", "new"):
-        texts = insert_canaries(_corpus(n_docs, seed=1), canaries, into=into, seed=2)
+        texts = insert_canaries(make_ticket_corpus(n_docs, seed=1), canaries, into=into, seed=2)
         row: dict[str, Any] = {}
         for name, privacy in (("non-DP", None), ("DP eps=8", DPConfig(8.0, 1.0 / (10 * len(texts))))):
             t0 = time.perf_counter()

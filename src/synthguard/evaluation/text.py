@@ -20,6 +20,7 @@ boundary, so no real value, n-gram or document is ever stored in one.
 from __future__ import annotations
 
 import math
+import random
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -57,6 +58,30 @@ class Canary:
     @property
     def text(self) -> str:
         return self.prefix + self.secret
+
+
+_TICKET_WORDS = (
+    "printer", "network", "laptop", "screen", "password", "account", "invoice", "refund",
+    "delivery", "order", "shipment", "broken", "slow", "missing", "late", "urgent",
+    "customer", "reports", "asks", "about", "again", "today", "since", "monday",
+)
+
+
+def make_ticket_corpus(n: int, *, seed: int) -> list[str]:
+    """Short support-ticket-like documents, half with a random 6-digit reference number.
+
+    The canary format (6 digits) is common in it, as ticket and phone numbers are in real
+    notes, so only the canaries' values are secret: the setting of the canary tests and
+    benchmark.
+    """
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(n):
+        words = " ".join(rng.choice(_TICKET_WORDS) for _ in range(rng.randint(6, 12)))
+        if rng.random() < 0.5:
+            words += f" ref {rng.randrange(10**6):06d}"
+        docs.append(words)
+    return docs
 
 
 def make_canaries(

@@ -10,35 +10,21 @@ mean log2(e) ≈ 1.44 bits and sd ≈ 1.44, so a group mean has sd ≈ 0.6 bits.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from synthguard.evaluation.text import canary_exposure, insert_canaries, make_canaries
+from synthguard.evaluation.text import (
+    canary_exposure,
+    insert_canaries,
+    make_canaries,
+    make_ticket_corpus,
+)
 from synthguard.generators import create_generator
 from synthguard.generators.text.charlm import CharLMConfig, train_char_lm
-
-_WORDS = [
-    "printer", "network", "laptop", "screen", "password", "account", "invoice", "refund",
-    "delivery", "order", "shipment", "broken", "slow", "missing", "late", "urgent",
-    "customer", "reports", "asks", "about", "again", "today", "since", "monday",
-]
-
-
-def _corpus(n: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
-    docs = []
-    for _ in range(n):
-        words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 12)))
-        if rng.random() < 0.5:
-            words += f" ref {rng.randrange(10**6):06d}"
-        docs.append(words)
-    return docs
 
 
 def _run(n_docs: int, epochs: int, per_count: int, candidates: int) -> dict[str, dict[int, float]]:
     canaries = make_canaries([0, 10], per_count=per_count, prefix="my code is ", seed=7)
-    texts = insert_canaries(_corpus(n_docs, seed=1), canaries, into="existing", seed=2)
+    texts = insert_canaries(make_ticket_corpus(n_docs, seed=1), canaries, into="existing", seed=2)
     params = dict(
         max_chars=96, d_model=64, n_layers=2, n_heads=4, epochs=epochs, batch_size=64, lr=3e-3
     )
