@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from synthguard.errors import SchemaError
-from synthguard.evaluation.attacks._base import AttackOptions, AttackResult
+from synthguard.evaluation.attacks._base import AttackOptions, AttackResult, check_tables
 from synthguard.evaluation.attacks._stats import Rate, bind, residual_success, success_rate
 from synthguard.evaluation.attacks.membership import HoldoutTooSmallError
 
@@ -22,6 +22,16 @@ def check_control(holdout: pd.DataFrame, attack: str) -> None:
             f"{MIN_CONTROL} control rows to tell leakage from what anyone could guess. "
             "Hold out more rows of the real table"
         )
+
+
+def prepare_tables(
+    attack: str, train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame,
+    options: AttackOptions | None,
+) -> tuple[AttackOptions, list[str]]:
+    """The checks every control-set attack starts with: options, shared columns, control size."""
+    columns = check_tables(train, holdout, synthetic)
+    check_control(holdout, attack)
+    return options or AttackOptions(), columns
 
 
 def auxiliary_columns(

@@ -21,13 +21,12 @@ from synthguard.evaluation.attacks._base import (
     AttackOptions,
     AttackResult,
     ThreatModel,
-    check_tables,
     register_attack,
 )
 from synthguard.evaluation.attacks._neighbors import GowerSpace, gower_nearest
 from synthguard.evaluation.attacks._tabular import (
     auxiliary_columns,
-    check_control,
+    prepare_tables,
     risk_result,
     sample_rows,
 )
@@ -89,9 +88,7 @@ class AttributeInferenceAttack(Attack):
         options: AttackOptions | None = None,
         context: Any = None,
     ) -> AttackResult:
-        options = options or AttackOptions()
-        columns = check_tables(train, holdout, synthetic)
-        check_control(holdout, self.name)
+        options, columns = prepare_tables(self.name, train, holdout, synthetic, options)
         secret, defaulted = resolve_secret(columns, options, train, synthetic, holdout)
         aux = auxiliary_columns(columns, options, exclude=[secret])
         regression = self.regression

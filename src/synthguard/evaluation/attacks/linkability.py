@@ -21,13 +21,12 @@ from synthguard.evaluation.attacks._base import (
     AttackOptions,
     AttackResult,
     ThreatModel,
-    check_tables,
     register_attack,
 )
 from synthguard.evaluation.attacks._neighbors import GowerSpace, gower_nearest
 from synthguard.evaluation.attacks._tabular import (
     auxiliary_columns,
-    check_control,
+    prepare_tables,
     risk_result,
     sample_rows,
 )
@@ -73,9 +72,7 @@ class LinkabilityAttack(Attack):
         options: AttackOptions | None = None,
         context: Any = None,
     ) -> AttackResult:
-        options = options or AttackOptions()
-        columns = check_tables(train, holdout, synthetic)
-        check_control(holdout, self.name)
+        options, columns = prepare_tables(self.name, train, holdout, synthetic, options)
         if self.aux_cols is not None:
             cols0, cols1 = list(self.aux_cols[0]), list(self.aux_cols[1])
             unknown = [c for c in cols0 + cols1 if c not in set(columns)]

@@ -26,11 +26,10 @@ from synthguard.evaluation.attacks._base import (
     AttackOptions,
     AttackResult,
     ThreatModel,
-    check_tables,
     register_attack,
 )
 from synthguard.evaluation.attacks._neighbors import row_keys
-from synthguard.evaluation.attacks._tabular import check_control
+from synthguard.evaluation.attacks._tabular import prepare_tables
 
 
 @register_attack
@@ -52,9 +51,7 @@ class ReproductionAttack(Attack):
         options: AttackOptions | None = None,
         context: Any = None,
     ) -> AttackResult:
-        options = options or AttackOptions()
-        columns = check_tables(train, holdout, synthetic)
-        check_control(holdout, self.name)
+        options, columns = prepare_tables(self.name, train, holdout, synthetic, options)
         rng = np.random.default_rng(seed)
         size = min(len(train), len(holdout))
         all_keys = np.concatenate([row_keys(synthetic, columns), row_keys(train, columns),

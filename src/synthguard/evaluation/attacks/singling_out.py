@@ -26,12 +26,11 @@ from synthguard.evaluation.attacks._base import (
     AttackOptions,
     AttackResult,
     ThreatModel,
-    check_tables,
     register_attack,
 )
 from synthguard.evaluation.attacks._tabular import (
     auxiliary_columns,
-    check_control,
+    prepare_tables,
     risk_result,
     sample_rows,
 )
@@ -227,9 +226,7 @@ class SinglingOutAttack(Attack):
         options: AttackOptions | None = None,
         context: Any = None,
     ) -> AttackResult:
-        options = options or AttackOptions()
-        columns = check_tables(train, holdout, synthetic)
-        check_control(holdout, self.name)
+        options, columns = prepare_tables(self.name, train, holdout, synthetic, options)
         cols = auxiliary_columns(columns, options)
         rng = np.random.default_rng(seed)
         ori = train[cols].drop_duplicates()
