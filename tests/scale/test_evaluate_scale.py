@@ -11,9 +11,11 @@ import pytest
 
 from synthguard.cli import main
 from synthguard.errors import ParameterError
-from synthguard.evaluation import evaluate
+from synthguard.evaluation import evaluate, neighbors
 from synthguard.evaluation._sampling import cap_rows, sample_file
-from synthguard.evaluation.privacy import nearest_distances
+from synthguard.evaluation.leakage import evaluate_leakage
+from synthguard.evaluation.neighbors import nearest_distances
+from synthguard.generators import create_generator
 
 
 def _table(n: int) -> pd.DataFrame:
@@ -57,9 +59,7 @@ def test_evaluate_reports_what_was_sampled(adult_small, copula) -> None:
 
 
 def test_hnsw_index_matches_exact_search(monkeypatch) -> None:
-    from synthguard.evaluation import privacy
-
-    monkeypatch.setattr(privacy, "INDEX_THRESHOLD", 10_000)  # keep the test small
+    monkeypatch.setattr(neighbors, "INDEX_THRESHOLD", 10_000)  # keep the test small
     rng = np.random.default_rng(3)
     reference = rng.normal(size=(15_000, 8))
     queries = rng.normal(size=(400, 8))
@@ -69,6 +69,26 @@ def test_hnsw_index_matches_exact_search(monkeypatch) -> None:
     assert np.all(approx >= exact - 1e-4)  # an approximate neighbour is never closer
     assert np.mean(np.isclose(approx[:, 0], exact[:, 0], rtol=1e-4)) > 0.95
     assert not np.array_equal(approx, exact)  # float32 index distances: the HNSW path ran
+    with pytest.raises(ParameterError, match="index"):
+        nearest_distances(reference, queries, index="kd")
+
+
+def test_membership_attacks_use_the_index_on_large_synthetic_tables(adult_small, monkeypatch) -> None:
+    """Above the threshold the membership attacks query the HNSW index in chunks, say so in
+    the result, and find what exact search finds (a half-copied table is caught either way)."""
+    train, holdout = adult_small.iloc[:3_000], adult_small.iloc[3_000:]
+    leaky = create_generator("copy_leaky", copied_share=0.5).fit(train, seed=0).sample(6_000, seed=1)
+    args = dict(train=train, holdout=holdout, synthetic=leaky, attacks=["dcr", "dcr_ratio"],
+                max_targets=800, seed=0)
+    exact = evaluate_leakage(**args)
+    monkeypatch.setattr(neighbors, "INDEX_THRESHOLD", 1_000)
+    indexed = evaluate_leakage(**args)
+    for name in ("dcr", "dcr_ratio"):
+        assert exact["membership"][name]["neighbour_index"] == "exact"
+        assert indexed["membership"][name]["neighbour_index"] == "hnsw"
+        assert indexed["membership"][name]["auc"] > 0.6
+        assert indexed["membership"][name]["auc"] == pytest.approx(
+            exact["membership"][name]["auc"], abs=0.02)
 
 
 def test_cli_evaluate_samples_large_files(adult_small, copula, tmp_path: Path) -> None:

@@ -10,56 +10,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import NearestNeighbors
 
-from synthguard.errors import MissingDependencyError
 from synthguard.evaluation.encoding import TableEncoder
+from synthguard.evaluation.neighbors import nearest_distances
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """One 64-bit hash per row over its values as text (column order of ``frame``)."""
     return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()  # type: ignore[no-any-return]
-
-
-# Above this many reference rows, exact search costs O(reference x queries); an HNSW index
-# (faiss) answers in about log time with near-exact distances.
-INDEX_THRESHOLD = 50_000
-
-
-def nearest_distances(reference: np.ndarray, queries: np.ndarray, *, k: int = 1,
-                      chunk: int = 20_000, index: str = "auto") -> np.ndarray:
-    """Euclidean distances from each query to its ``k`` nearest reference rows (chunked).
-
-    ``index``: "exact" (scikit-learn), "hnsw" (faiss HNSW graph, approximate: a returned
-    distance is never below the true nearest one) or "auto" (HNSW above ``INDEX_THRESHOLD``
-    reference rows). Queries are answered ``chunk`` at a time, so memory stays bounded.
-    """
-    use_hnsw = index == "hnsw" or (index == "auto" and len(reference) > INDEX_THRESHOLD)
-    if use_hnsw:
-        return _hnsw_distances(reference, queries, k=k, chunk=chunk)
-    nn = NearestNeighbors(n_neighbors=k, algorithm="auto", n_jobs=-1).fit(reference)
-    parts = [nn.kneighbors(queries[i:i + chunk])[0] for i in range(0, len(queries), chunk)]
-    return np.vstack(parts) if parts else np.zeros((0, k))
-
-
-def _hnsw_distances(reference: np.ndarray, queries: np.ndarray, *, k: int, chunk: int) -> np.ndarray:
-    try:
-        import faiss
-    except ImportError as exc:
-        raise MissingDependencyError(
-            "nearest-neighbour search on large tables needs faiss: pip install faiss-cpu"
-        ) from exc
-    ref = np.ascontiguousarray(reference, dtype=np.float32)
-    graph = faiss.IndexHNSWFlat(ref.shape[1], 32)
-    graph.hnsw.efConstruction = 64
-    graph.hnsw.efSearch = 128
-    for i in range(0, len(ref), 100_000):  # added in chunks: no second full copy
-        graph.add(ref[i:i + 100_000])
-    parts = []
-    for i in range(0, len(queries), chunk):
-        squared, _ = graph.search(np.ascontiguousarray(queries[i:i + chunk], dtype=np.float32), k)
-        parts.append(np.sqrt(np.maximum(squared, 0.0)).astype(float))
-    return np.vstack(parts) if parts else np.zeros((0, k))
 
 
 def dcr_report(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, *,

@@ -1,7 +1,8 @@
-"""Vectorised nearest-neighbour searches, chunked so 100k-row tables fit in memory.
+"""Record keys and Anonymeter's mixed-type nearest neighbours, chunked for 100k-row tables.
 
 Two geometries: the shared :class:`TableEncoder` space (Euclidean, for the membership
-attacks, consistent with the report's DCR) and Anonymeter's Gower-like mixed distance (L1
+attacks, consistent with the report's DCR; searched by
+:func:`synthguard.evaluation.neighbors.nearest_distances`) and Anonymeter's Gower-like mixed distance (L1
 on range-scaled numerics plus one per differing category) for singling-out, linkability and
 inference, so those figures are comparable to Anonymeter's.
 """
@@ -12,32 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import NearestNeighbors
 
 from synthguard.progress import ProgressCallback, report
 
-_CHUNK = 2048
 _MAX_ONEHOT = 512  # categorical levels above this are compared column by column
-
-
-def knn_distances(
-    candidates: np.ndarray,
-    queries: np.ndarray,
-    k: int,
-    *,
-    progress: ProgressCallback | None = None,
-    stage: str = "neighbours",
-) -> np.ndarray:
-    """Euclidean distances from each query to its ``k`` nearest candidates, shape (q, k)."""
-    k = max(1, min(k, len(candidates)))
-    index = NearestNeighbors(n_neighbors=k, algorithm="auto").fit(candidates)
-    out = np.empty((len(queries), k), dtype=np.float64)
-    for start in range(0, len(queries), _CHUNK):
-        stop = min(start + _CHUNK, len(queries))
-        dist, _ = index.kneighbors(queries[start:stop], n_neighbors=k)
-        out[start:stop] = dist
-        report(progress, stage, stop, len(queries))
-    return out
 
 
 def row_keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:

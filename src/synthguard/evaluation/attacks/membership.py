@@ -33,13 +33,15 @@ from synthguard.evaluation.attacks._base import (
     check_tables,
     register_attack,
 )
-from synthguard.evaluation.attacks._neighbors import count_matches, knn_distances, row_keys
+from synthguard.evaluation.attacks._neighbors import count_matches, row_keys
 from synthguard.evaluation.attacks._stats import summarize_scores
 from synthguard.evaluation.encoding import TableEncoder
+from synthguard.evaluation.neighbors import index_kind, nearest_distances
 
 MIN_NONMEMBERS = 20
 MIN_REFERENCE = 20
 KDE_NEIGHBOURS = 20
+_QUERY_CHUNK = 2048  # targets per neighbour query (one progress step each)
 BANDWIDTH = 0.2  # kernel width as a share of the median real nearest-neighbour distance
 
 
@@ -61,6 +63,7 @@ class MembershipSetup:
     d_ref: np.ndarray  # (targets, k) sorted distances to reference rows
     c_syn: np.ndarray  # exact copies of each target in the synthetic table
     c_ref: np.ndarray  # exact copies of each target in the reference sample
+    neighbour_index: str  # "exact" or "hnsw" (approximate index over the synthetic rows)
 
     def split(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return scores[: self.n_members], scores[self.n_members:]
@@ -101,8 +104,10 @@ def membership_setup(
     x_ref = encoder.transform(reference[columns])
     k = KDE_NEIGHBOURS
     progress = options.progress
-    d_syn = knn_distances(x_syn, x_targets, k, progress=progress, stage="membership: synthetic")
-    d_ref = knn_distances(x_ref, x_targets, k, progress=progress, stage="membership: reference")
+    d_syn = nearest_distances(x_syn, x_targets, k=k, chunk=_QUERY_CHUNK, progress=progress,
+                              stage="membership: synthetic")
+    d_ref = nearest_distances(x_ref, x_targets, k=k, chunk=_QUERY_CHUNK, progress=progress,
+                              stage="membership: reference")
 
     target_keys = row_keys(targets, columns)
     c_syn = count_matches(target_keys, row_keys(synthetic, columns))
@@ -111,6 +116,7 @@ def membership_setup(
         n_members=n_half, n_nonmembers=n_half, n_reference=len(reference),
         n_synthetic=len(synthetic), n_train=len(train), n_holdout=len(holdout),
         d_syn=d_syn, d_ref=d_ref, c_syn=c_syn, c_ref=c_ref,
+        neighbour_index=index_kind(len(x_syn)),
     )
     if context is not None:
         context[key] = setup
@@ -156,6 +162,7 @@ class _MembershipAttack(Attack):
                 "n_members": setup.n_members, "n_nonmembers": setup.n_nonmembers,
                 "n_reference": setup.n_reference,
                 "targets_sampled": setup.n_members < setup.n_train,
+                "neighbour_index": setup.neighbour_index,
                 "confidence_level": summary.level,
             },
             roc=(summary.fpr_curve, summary.tpr_curve),
