@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from synthguard.cli import main
 from synthguard.errors import ParameterError
 from synthguard.evaluation.text import (
+    Canary,
     canary_exposure,
     evaluate_text,
     insert_canaries,
@@ -168,3 +170,36 @@ def test_evaluate_text_cli_bad_input_exit_2_nothing_written(
     assert main([*args, "--synthetic", str(r), "--label-field", "label"]) == 2
     assert "label" in capsys.readouterr().err
     assert not out.exists()
+
+
+def _pooled_frequency_scorer(canaries: list[Canary]) -> Callable[[list[str]], np.ndarray]:
+    """A 'model' that knows only the per-position digit frequencies of the inserted canaries
+    (a population statistic: what DP lets a model learn from the documents sharing a prefix)."""
+    counts = np.ones((6, 10))
+    for c in canaries:
+        for pos, digit in enumerate(c.secret):
+            counts[pos, int(digit)] += c.repetitions
+    logp = np.log(counts / counts.sum(axis=1, keepdims=True))
+
+    def score(texts: list[str]) -> np.ndarray:
+        return np.array([-sum(logp[p, int(d)] for p, d in enumerate(t[-6:])) for t in texts])
+
+    return score
+
+
+@pytest.mark.parametrize("balanced", [True, False])
+def test_balanced_canaries_carry_no_pooled_signal(balanced: bool) -> None:
+    canaries = make_canaries([0, 10], per_count=10, seed=4, balanced=balanced)
+    inserted = [c for c in canaries if c.repetitions]
+    assert len({c.secret for c in canaries}) == 20
+    if balanced:  # every digit once per position across the ten inserted canaries
+        for pos in range(6):
+            assert sorted(c.secret[pos] for c in inserted) == list("0123456789")
+    means = canary_exposure(
+        _pooled_frequency_scorer(canaries), canaries, candidates=1000, seed=0
+    ).mean_by_repetitions()
+    gap = means[10] - means[0]
+    if balanced:
+        assert abs(gap) < 0.5, means
+    else:  # independent draws: the pooled frequencies alone point at the inserted secrets
+        assert gap > 3.0, means

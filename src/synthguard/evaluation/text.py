@@ -85,10 +85,23 @@ def make_ticket_corpus(n: int, *, seed: int) -> list[str]:
 
 
 def make_canaries(
-    repetitions: Sequence[int], *, per_count: int = 5, prefix: str = "my code is ",
-    digits: int = 6, seed: int = 0,
+    repetitions: Sequence[int], *, per_count: int = 10, prefix: str = "my code is ",
+    digits: int = 6, seed: int = 0, balanced: bool = True,
 ) -> list[Canary]:
-    """``per_count`` distinct random canaries for each repetition count (0 = never inserted)."""
+    """``per_count`` distinct random canaries for each repetition count (0 = never inserted).
+
+    ``balanced`` (default) draws each repetition group's secrets so that, at every digit
+    position, each digit occurs equally often across the group (within one when
+    ``per_count`` is not a multiple of 10). Why: all canaries share one prefix, so the
+    ``per_count * repetitions`` documents that contain it teach a model the *pooled* digit
+    frequencies after that prefix. With independent draws those frequencies point at the
+    inserted secrets: a model that knows nothing but the per-position frequencies of 10
+    canaries inserted 10 times ranks them at about 6.9 bits of exposure against 1.5 for
+    never-inserted ones (simulated, 1000 candidates). That is a population statistic,
+    which differential privacy is meant to let a model learn; balancing makes it carry no
+    information, so what remains is the memorisation of individual secrets that exposure is
+    meant to measure. Use a multiple of 10 for ``per_count`` to balance exactly.
+    """
     if digits < 1 or digits > 12:
         raise ParameterError(f"digits must be in 1..12, got {digits}")
     if per_count < 1:
@@ -99,16 +112,31 @@ def make_canaries(
     needed = per_count * len(repetitions)
     if needed > 10**digits // 2:
         raise ParameterError(f"{needed} canaries do not fit in {digits} digits")
-    secrets: set[str] = set()
-    while len(secrets) < needed:
-        secrets.add(f"{int(rng.integers(0, 10**digits)):0{digits}d}")
-    ordered = sorted(secrets)
-    rng.shuffle(ordered)
-    return [
-        Canary(prefix, ordered[i * per_count + j], int(count))
-        for i, count in enumerate(repetitions)
-        for j in range(per_count)
-    ]
+    taken: set[str] = set()
+    canaries: list[Canary] = []
+    for count in repetitions:
+        for secret in _draw_secrets(rng, per_count, digits, balanced, taken):
+            taken.add(secret)
+            canaries.append(Canary(prefix, secret, int(count)))
+    return canaries
+
+
+def _draw_secrets(
+    rng: np.random.Generator, k: int, digits: int, balanced: bool, taken: set[str]
+) -> list[str]:
+    """``k`` distinct secrets not in ``taken``; per-position balanced digits if asked."""
+    for _ in range(1000):
+        if balanced:
+            columns = [
+                rng.permutation(np.concatenate([rng.permutation(10) for _ in range(-(-k // 10))])[:k])
+                for _ in range(digits)
+            ]
+            secrets = ["".join(str(col[i]) for col in columns) for i in range(k)]
+        else:
+            secrets = [f"{int(rng.integers(0, 10**digits)):0{digits}d}" for _ in range(k)]
+        if len(set(secrets)) == k and not taken.intersection(secrets):
+            return secrets
+    raise ParameterError(f"could not draw {k} distinct {digits}-digit canaries; use more digits")
 
 
 def insert_canaries(
@@ -203,7 +231,9 @@ def canary_exposure(
         cand_scores = np.asarray(score(candidate_texts), dtype=float)
         canary_scores = np.asarray(score([c.text for c in group]), dtype=float)
         for canary, value in zip(group, canary_scores, strict=True):
-            rank = 1 + int(np.sum(cand_scores < value))
+            # ties count half (mid-rank), so a model that scores every secret alike gives
+            # the never-seen exposure, not the maximum
+            rank = 1 + int(np.sum(cand_scores < value) + np.sum(cand_scores == value) // 2)
             results.append(CanaryExposure(
                 canary.repetitions, rank, math.log2(len(pool) + 1) - math.log2(rank)
             ))
