@@ -47,6 +47,11 @@ def test_canary_exposure_ranks_a_memorised_secret_first() -> None:
     assert means[0] < 8.0
     assert report.max_exposure == pytest.approx(8.0)
     assert "secret" not in json.dumps(report.to_dict())
+    test = report.to_dict()["versus_never_inserted"]["10"]
+    assert test["gap_bits"] == pytest.approx(means[10] - means[0])
+    assert test["p_value"] < 0.1  # 3 vs 3 canaries: the smallest one-sided p is 0.05
+    with pytest.raises(ParameterError, match="inserted 5 times"):
+        report.versus_never_inserted(5)
 
 
 def test_canary_exposure_is_about_log2e_for_an_uninformed_model() -> None:

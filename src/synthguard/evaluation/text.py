@@ -192,15 +192,34 @@ class CanaryReport:
             groups.setdefault(c.repetitions, []).append(c.exposure)
         return {k: float(np.mean(v)) for k, v in sorted(groups.items())}
 
+    def versus_never_inserted(self, repetitions: int) -> dict[str, float]:
+        """Mean exposure gap of canaries inserted ``repetitions`` times over never-inserted
+        ones, and the one-sided Mann-Whitney p-value that they rank higher (a small p: the
+        model tells them apart; "indistinguishable" = a gap within noise and a large p)."""
+        from scipy.stats import mannwhitneyu
+
+        seen = [c.exposure for c in self.canaries if c.repetitions == repetitions]
+        never = [c.exposure for c in self.canaries if c.repetitions == 0]
+        if not seen or not never:
+            raise ParameterError(
+                f"need canaries inserted {repetitions} times and never-inserted ones to compare"
+            )
+        p_value = float(mannwhitneyu(seen, never, alternative="greater").pvalue)
+        return {"gap_bits": float(np.mean(seen) - np.mean(never)), "p_value": p_value}
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        means = self.mean_by_repetitions()
+        out: dict[str, Any] = {
             "candidates": self.candidates,
             "max_exposure": self.max_exposure,
-            "mean_exposure_by_repetitions": {
-                str(k): round(v, 3) for k, v in self.mean_by_repetitions().items()
-            },
+            "mean_exposure_by_repetitions": {str(k): round(v, 3) for k, v in means.items()},
             "canaries": [asdict(c) for c in self.canaries],
         }
+        if 0 in means:
+            out["versus_never_inserted"] = {
+                str(k): self.versus_never_inserted(k) for k in means if k > 0
+            }
+        return out
 
 
 def canary_exposure(

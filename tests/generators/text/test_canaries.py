@@ -4,8 +4,11 @@ model trained without DP exposes them.
 The corpus contains many random 6-digit numbers in other documents, as real notes contain
 ticket and phone numbers: the canary format is common, only the canaries' values are secret.
 Each occurrence of a canary sits at the start of a different document (as a secret sits in
-a note). Exposure is averaged over 6 canaries per group: a never-seen canary's exposure has
-mean log2(e) ≈ 1.44 bits and sd ≈ 1.44, so a group mean has sd ≈ 0.6 bits.
+a note). Canaries are balanced (each digit once per position across a group of 10), so the
+pooled digit frequencies after the shared prefix say nothing about which were inserted.
+dp_lm joins the ten documents holding one secret into one privacy unit (user-level DP-SGD).
+Exposure is averaged over 10 canaries per group: a never-seen canary's exposure has mean
+log2(e) ≈ 1.44 bits and sd ≈ 1.44, so a group mean has sd ≈ 0.45 bits.
 """
 
 from __future__ import annotations
@@ -41,15 +44,16 @@ def _run(n_docs: int, epochs: int, per_count: int, candidates: int) -> dict[str,
 
 def _check(result: dict[str, dict[int, float]]) -> None:
     # the non-private model ranks canaries seen 10 times near the top of 1000+ candidates
-    assert result["non_dp"][10] >= 6.0, result
+    assert result["non_dp"][10] >= 5.0, result
     assert result["non_dp"][10] - result["non_dp"][0] >= 4.0, result
     # DP at eps=8: canaries seen 10 times stay within the spread of never-seen ones
-    assert result["dp"][10] - result["dp"][0] <= 2.0, result
-    assert result["dp"][10] <= 3.0, result
+    # (two standard deviations of the difference of two group means is ~1.3 bits)
+    assert result["dp"][10] - result["dp"][0] <= 1.3, result
+    assert result["dp"][10] <= 2.5, result
 
 
 def test_dp_hides_canaries_that_non_dp_exposes() -> None:
-    _check(_run(n_docs=500, epochs=8, per_count=6, candidates=1000))
+    _check(_run(n_docs=500, epochs=8, per_count=10, candidates=1000))
 
 
 @pytest.mark.slow

@@ -90,3 +90,38 @@ def test_accented_text_is_folded_not_dropped() -> None:
 
     ids, cut = encode("Zoë née Müller", 64)
     assert not cut and decode(ids[1:]) == "Zoe nee Muller"
+
+
+def test_privacy_units_group_documents_and_are_stated() -> None:
+    """Documents of one person (group_field) or sharing a rare identifier train as one unit:
+    the accountant counts units, the spend says so, and a missing field is a typed error."""
+    people = [f"p{i // 3}" for i in range(60)]  # 20 people with 3 notes each
+    frame = pd.DataFrame({"text": DOCS, "patient": people})
+    gen = create_generator("dp_lm", group_field="patient", **TINY).fit(frame, seed=0)
+    spend = gen.privacy_spent()
+    assert spend is not None and spend.epsilon <= 8.0 + 1e-6
+    assert "60 documents in 20 privacy units" in spend.notes
+    assert gen.describe()["training"]["privacy_units"] == 20
+    # without groups, the notes' shared numbers ("floor 3") are short: every note is a unit
+    plain = create_generator("dp_lm", **TINY).fit(DOCS, seed=0)
+    assert plain.describe()["training"]["privacy_units"] == 60
+    assert (plain.privacy_spent().notes or "").startswith("per-document DP-SGD")
+    with pytest.raises(SchemaError, match="group_field 'patient'"):
+        create_generator("dp_lm", group_field="patient", **TINY).fit(DOCS, seed=0)
+    with pytest.raises(ParameterError, match="link_max_docs"):
+        create_generator("dp_lm", link_max_docs=1, **TINY)
+
+
+def test_a_unit_adds_at_most_one_document_per_draw() -> None:
+    import numpy as np
+    import torch
+
+    from synthguard.generators.text.charlm import _UnitDataset, seeded
+
+    data = torch.arange(10).reshape(10, 1)
+    dataset = _UnitDataset(data, [np.array([0, 4, 7]), np.array([1]), np.array([2, 3])])
+    assert len(dataset) == 3
+    with seeded(0):
+        draws = [int(dataset[0][0][0]) for _ in range(200)]
+    assert set(draws) == {0, 4, 7}  # one member per access, each of them over many draws
+    assert int(dataset[1][0][0]) == 1

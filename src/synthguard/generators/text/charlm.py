@@ -10,7 +10,8 @@ Why these choices:
 * **One document = one training example.** DP-SGD clips each example's gradient; if a long
   document were cut into several windows, one person's document would weigh several
   examples and the guarantee would be per window, not per document. Documents longer than
-  ``max_chars`` are truncated (the count is reported), never split.
+  ``max_chars`` are truncated (the count is reported), never split. With ``units`` the DP
+  example is a privacy unit (several documents, one drawn per step; see ``units.py``).
 * **Transformer from plain layers.** Opacus computes per-sample gradients by hooks for
   ``Linear``, ``Embedding`` and ``LayerNorm``; attention is written with those, so no
   ``nn.MultiheadAttention`` (unsupported) and no per-timestep Python loop as in ``DPGRU``.
@@ -36,6 +37,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from synthguard.errors import ParameterError
+from synthguard.generators.text.units import PrivacyUnits
 from synthguard.progress import ProgressCallback, report
 
 PAD, BOS, EOS, UNK = 0, 1, 2, 3
@@ -122,6 +124,8 @@ class TrainReport:
     delta: float | None = None
     noise_multiplier: float | None = None
     accountant: str | None = None
+    n_units: int | None = None  # privacy units (DP only): see generators.text.units
+    largest_unit: int | None = None
 
 
 class _Block(nn.Module):
@@ -266,14 +270,36 @@ class CharLM:
         return docs
 
 
+class _UnitDataset(torch.utils.data.Dataset[Any]):
+    """One item per privacy unit: a document of the unit drawn at random on each access.
+
+    Opacus Poisson-samples items, so a unit adds at most one document's clipped gradient to
+    a step however many documents it holds (user-level DP-SGD).
+    """
+
+    def __init__(self, data: torch.Tensor, members: Sequence[np.ndarray]) -> None:
+        self.data = data
+        self.members = [torch.as_tensor(m, dtype=torch.long) for m in members]
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def __getitem__(self, unit: int) -> tuple[torch.Tensor]:
+        docs = self.members[unit]
+        pick = docs[int(torch.randint(len(docs), (1,)))] if len(docs) > 1 else docs[0]
+        return (self.data[pick],)
+
+
 def train_char_lm(
     texts: Sequence[str], config: CharLMConfig, *, seed: int, privacy: DPConfig | None = None,
-    progress: ProgressCallback | None = None,
+    units: PrivacyUnits | None = None, progress: ProgressCallback | None = None,
 ) -> tuple[CharLM, TrainReport]:
     """Train a :class:`CharLM` on ``texts``; with ``privacy`` through opacus DP-SGD.
 
-    Without ``privacy`` the settings are identical (batch size, epochs, optimiser), with
-    shuffled fixed-size batches instead of Poisson sampling: the non-private baseline.
+    ``units`` (DP only) makes the privacy unit a group of documents instead of one document
+    (see :mod:`synthguard.generators.text.units`). Without ``privacy`` the settings are
+    identical (batch size, epochs, optimiser), one document per example, with shuffled
+    fixed-size batches instead of Poisson sampling: the non-private baseline.
     """
     if not texts:
         raise ParameterError("cannot train a language model on an empty corpus")
@@ -281,13 +307,19 @@ def train_char_lm(
     n_truncated = sum(1 for _, cut in encoded if cut)
     data = _pad([ids for ids, _ in encoded], config.max_chars + 2)
     n_docs = len(texts)
-    batch_size = min(config.batch_size, n_docs)
+    if units is not None and len(units.unit_of) != n_docs:
+        raise ParameterError(f"units cover {len(units.unit_of)} documents, the corpus has {n_docs}")
+    grouped = privacy is not None and units is not None
+    dataset: torch.utils.data.Dataset[Any] = (
+        _UnitDataset(data, units.members()) if grouped and units is not None
+        else torch.utils.data.TensorDataset(data)
+    )
+    n_examples = units.n_units if grouped and units is not None else n_docs
+    batch_size = min(config.batch_size, n_examples)
     with seeded(seed):
         model = CharTransformer(config)
         optimizer: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-        loader = torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(data), batch_size=batch_size, shuffle=True
-        )
+        loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)
         engine = None
         noise = None
         if privacy is not None:
@@ -296,7 +328,7 @@ def train_char_lm(
             )
         model.train()
         steps, last = 0, float("nan")
-        total = config.epochs * max(1, math.ceil(n_docs / batch_size))
+        total = config.epochs * max(1, math.ceil(n_examples / batch_size))
         for _epoch in range(config.epochs):
             for (batch,) in loader:
                 if batch.shape[0] == 0:  # Poisson sampling drew no document (p ~ e^-batch)
@@ -326,6 +358,7 @@ def train_char_lm(
     return clean, TrainReport(
         steps=steps, final_loss=last, n_docs=n_docs, n_truncated=n_truncated,
         epsilon=eps, delta=privacy.delta, noise_multiplier=noise, accountant=privacy.accountant,
+        n_units=n_examples, largest_unit=units.largest if units is not None else 1,
     )
 
 

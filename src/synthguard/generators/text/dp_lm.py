@@ -1,10 +1,12 @@
 """``dp_lm``: a small character-level language model trained with DP-SGD, sampling new documents.
 
 The corpus is first passed through the surrogate redaction (``redact=True``, the default):
-DP-SGD bounds what any one document can change in the weights, and the redaction removes
-identifiers a document repeats to itself or that many documents share (a company's phone
-number), which document-level DP does not hide. Training is one document per DP example
-(see :mod:`synthguard.generators.text.charlm`), so the reported ε is per document.
+DP-SGD bounds what any one privacy unit can change in the weights, and the redaction
+removes identifiers a document repeats to itself or that many documents share (a company's
+phone number). A unit is one document, or several: documents with the same ``group_field``
+value and documents sharing a rare identifier are joined (user-level DP, see
+:mod:`synthguard.generators.text.units`), so a secret repeated across a person's documents
+is protected by ε once, not once per document. The reported ε is per unit.
 
 Weights are saved as safetensors, the configuration as JSON: nothing pickled.
 """
@@ -20,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from synthguard._io import sha256_bytes
-from synthguard.errors import NotFittedError, ParameterError
+from synthguard.errors import NotFittedError, ParameterError, SchemaError
 from synthguard.generators.base import (
     Capabilities,
     Generator,
@@ -38,6 +40,7 @@ from synthguard.generators.text.charlm import (
     train_char_lm,
 )
 from synthguard.generators.text.corpus import texts_from
+from synthguard.generators.text.units import privacy_units
 from synthguard.progress import ProgressCallback, report
 
 _WEIGHTS = "model.safetensors"
@@ -52,13 +55,17 @@ class DpLmParams(GeneratorParams):
     max_grad_norm: float = 1.0
     accountant: str = "rdp"  # "rdp" | "prv"
     redact: bool = True  # surrogate-redact the corpus before training
-    max_chars: int = 256
-    d_model: int = 128
-    n_layers: int = 2
-    n_heads: int = 4
-    epochs: int = 10
-    batch_size: int = 128
-    lr: float = 3e-3
+    group_field: str | None = None  # documents with one value here are one privacy unit
+    link_identifiers: bool = True  # documents sharing a rare identifier are one unit
+    link_max_docs: int | None = None  # identifiers in more documents are common values
+    # the language model's settings, flat for --param; defaults are CharLMConfig's own
+    max_chars: int = CharLMConfig.max_chars
+    d_model: int = CharLMConfig.d_model
+    n_layers: int = CharLMConfig.n_layers
+    n_heads: int = CharLMConfig.n_heads
+    epochs: int = CharLMConfig.epochs
+    batch_size: int = CharLMConfig.batch_size
+    lr: float = CharLMConfig.lr
     temperature: float = 0.8
 
     def __post_init__(self) -> None:
@@ -74,6 +81,10 @@ class DpLmParams(GeneratorParams):
             raise ParameterError(f"temperature must be positive, got {self.temperature!r}")
         if not self.text_field:
             raise ParameterError("text_field must be a non-empty column name")
+        if self.link_max_docs is not None and not (
+            isinstance(self.link_max_docs, int) and self.link_max_docs >= 2
+        ):
+            raise ParameterError(f"link_max_docs must be an integer >= 2, got {self.link_max_docs!r}")
         self.lm_config()  # validates the architecture/training fields
 
     def lm_config(self) -> CharLMConfig:
@@ -116,6 +127,10 @@ class DpLm(Generator):
         progress: ProgressCallback | None = None,
     ) -> DpLm:
         texts = texts_from(data, text_field=self.params.text_field)
+        units = privacy_units(
+            texts, groups=_groups(data, self.params.group_field),
+            link_identifiers=self.params.link_identifiers, max_docs=self.params.link_max_docs,
+        )
         self.fit_info.data_sha256 = sha256_bytes("\x1e".join(texts).encode("utf-8"))
         self.fit_info.n_rows = len(texts)
         self.fit_info.columns = [self.params.text_field]
@@ -127,7 +142,8 @@ class DpLm(Generator):
             max_grad_norm=self.params.max_grad_norm, accountant=self.params.accountant,
         )
         lm, train = train_char_lm(
-            texts, self.params.lm_config(), seed=seed, privacy=privacy, progress=progress
+            texts, self.params.lm_config(), seed=seed, privacy=privacy, units=units,
+            progress=progress,
         )
         self._lm, self.train_report = lm, train
         self._spend = _spend(train, self.params, redacted=self.params.redact)
@@ -158,6 +174,8 @@ class DpLm(Generator):
                 "documents": self.train_report.n_docs,
                 "truncated_documents": self.train_report.n_truncated,
                 "noise_multiplier": self.train_report.noise_multiplier,
+                "privacy_units": self.train_report.n_units,
+                "largest_unit": self.train_report.largest_unit,
             }
         out["redaction"] = dict(self.redaction_counts)
         return out
@@ -206,8 +224,17 @@ class DpLm(Generator):
 def _spend(train: TrainReport, params: DpLmParams, *, redacted: bool) -> PrivacySpend:
     if train.epsilon is None or train.delta is None:  # pragma: no cover - private path only
         raise RuntimeError("DP training returned no epsilon")
+    if train.n_units is not None and train.n_units < train.n_docs:
+        unit = (
+            f"per-unit DP-SGD: {train.n_docs} documents in {train.n_units} privacy units "
+            f"(largest {train.largest_unit}; documents sharing "
+            + ("a group_field value or " if params.group_field else "")
+            + "a rare identifier are one unit, at most one document per unit per step)"
+        )
+    else:
+        unit = "per-document DP-SGD"
     notes = (
-        f"per-document DP-SGD, noise multiplier {train.noise_multiplier:.3f}, clip "
+        f"{unit}, noise multiplier {train.noise_multiplier:.3f}, clip "
         f"{params.max_grad_norm}, {train.steps} steps; documents longer than "
         f"{params.max_chars} chars truncated ({train.n_truncated})"
     )
@@ -219,6 +246,19 @@ def _spend(train: TrainReport, params: DpLmParams, *, redacted: bool) -> Privacy
         public=("character alphabet (printable ASCII)", "model architecture"),
         notes=notes,
     )
+
+
+def _groups(data: Any, field: str | None) -> list[Any] | None:
+    """The ``group_field`` values of ``data`` (None when no field is set)."""
+    if field is None:
+        return None
+    if not isinstance(data, pd.DataFrame) or field not in data.columns:
+        columns = [str(c) for c in data.columns] if isinstance(data, pd.DataFrame) else []
+        raise SchemaError(
+            f"group_field {field!r} is not a field of the corpus (fields: {columns}); name the "
+            "field that identifies the person or account each document belongs to"
+        )
+    return list(data[field].tolist())
 
 
 def _redact(
