@@ -57,10 +57,5 @@ def test_dp_hides_canaries_that_non_dp_exposes() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap: at 2000 documents / 10 canaries per group, DP eps=8 gives 3.0 bits for "
-    "10x canaries vs 0.8 never-inserted (non-DP 9.2): 2.2 bits apart, over the 2.0 bound",
-)
 def test_dp_hides_canaries_larger_run() -> None:
     _check(_run(n_docs=2000, epochs=10, per_count=10, candidates=4000))
