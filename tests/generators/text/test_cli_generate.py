@@ -60,6 +60,7 @@ def test_surrogate_text_cli(tmp_path: Path) -> None:
     (["--text-field", "text"], None, "its fields are ['body', 'label']"),
     (["--text-field", "body"], '{"body": "x"}\nnot json\n', "line 2"),
     (["--text-field", "body", "--epsilon", "-1"], None, "epsilon"),
+    (["--text-field", "body", "--param", "group_field=patient"], None, "group_field 'patient'"),
 ])
 def test_bad_input_exit_2_nothing_written(
     tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str],
