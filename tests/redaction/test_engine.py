@@ -83,3 +83,22 @@ def test_two_workers_give_the_same_spans(engine: RedactionEngine) -> None:
     texts = [d.text for d in make_labelled_corpus(300, seed=5)]
     parallel = RedactionEngine(workers=2).analyze(texts)
     assert parallel == engine.analyze(texts)
+
+
+def test_long_streams_renew_the_spacy_pipeline_with_the_same_spans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """spaCy's StringStore only grows; the engine swaps in a fresh pipeline every
+    RENEW_NLP_EVERY documents (bounded memory on long streams) without changing any span."""
+    from synthguard.redaction import engine as engine_module
+
+    texts = [f"Call Maria Gonzalez on 020 7946 09{i:02d} about order {i}." for i in range(12)]
+    expected = RedactionEngine().analyze(texts)
+    monkeypatch.setattr(engine_module, "RENEW_NLP_EVERY", 4)
+    renewing = RedactionEngine()
+    first = renewing.analyze(texts[:4])
+    pipeline = renewing._nlp
+    rest = renewing.analyze(texts[4:8]) + renewing.analyze(texts[8:])
+    assert renewing._nlp is not pipeline  # a new pipeline after 4 documents
+    assert first + rest == expected
+    assert len(renewing._nlp.vocab.strings) < len(pipeline.vocab.strings) + 50

@@ -61,6 +61,11 @@ def import_presidio() -> None:
 @functools.lru_cache(maxsize=2)
 def load_spacy(ner_only: bool = True) -> Any:
     """Load en_core_web_sm from its installed package; with ``ner_only`` keep just ``ner``."""
+    return fresh_spacy(ner_only)
+
+
+def fresh_spacy(ner_only: bool = True) -> Any:
+    """A newly loaded pipeline (not the cached one): its StringStore starts empty."""
     import spacy
 
     name = model_package()
