@@ -3,9 +3,9 @@
 Why not one document per unit: per-document DP-SGD bounds what any single document changes
 in the model, but a secret written into ten documents (a patient's phone number in each of
 their notes, an account code pasted into every ticket of one customer) is ten documents.
-Group privacy then gives only ``10 ε``, and the canary tests measure it: at ε = 8 a
-character model ranks a secret seen in ten documents about 1.7-2 bits above secrets it never
-saw, while a secret seen once stays hidden.
+Group privacy then gives only ``10 ε``, and the canary benchmark measures it: at ε = 8 a
+character model ranks a secret seen in ten documents 1.2-2.4 bits above secrets it never
+saw; as one unit, 0.5-0.8 bits, about what a secret seen once gets (docs/text.md).
 
 User-level DP (McMahan et al., "Learning Differentially Private Recurrent Language Models",
 2018) makes the unit of privacy the person: all of a unit's documents together add at most
