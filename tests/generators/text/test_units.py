@@ -50,3 +50,14 @@ def test_group_field_joins_documents_and_linking_can_be_off() -> None:
     with pytest.raises(ParameterError, match="max_docs"):
         privacy_units(texts, max_docs=1)
     assert default_max_docs(500) == 20 and default_max_docs(10_000) == 100
+
+
+def test_chains_of_shared_values_cannot_build_a_giant_unit() -> None:
+    # each note shares one date with the next: unchecked union-find would make one unit of 100
+    notes = [f"seen 2023-01-{i:03d} and 2023-01-{i + 1:03d}" for i in range(100)]
+    units = privacy_units(notes, max_docs=20)
+    assert units.largest <= 20 and units.n_units >= 5
+    # a secret in 10 documents is still one unit next to the chains
+    secret = [f"my code is 482913. note {i}" for i in range(10)]
+    mixed = privacy_units(notes + secret, max_docs=20)
+    assert len({int(u) for u in mixed.unit_of[100:]}) == 1
