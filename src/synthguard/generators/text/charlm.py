@@ -309,12 +309,12 @@ def train_char_lm(
     n_docs = len(texts)
     if units is not None and len(units.unit_of) != n_docs:
         raise ParameterError(f"units cover {len(units.unit_of)} documents, the corpus has {n_docs}")
-    grouped = privacy is not None and units is not None
-    dataset: torch.utils.data.Dataset[Any] = (
-        _UnitDataset(data, units.members()) if grouped and units is not None
-        else torch.utils.data.TensorDataset(data)
-    )
-    n_examples = units.n_units if grouped and units is not None else n_docs
+    dp_units = units if privacy is not None else None  # the non-DP baseline: per document
+    dataset: torch.utils.data.Dataset[Any]
+    if dp_units is not None:
+        dataset, n_examples = _UnitDataset(data, dp_units.members()), dp_units.n_units
+    else:
+        dataset, n_examples = torch.utils.data.TensorDataset(data), n_docs
     batch_size = min(config.batch_size, n_examples)
     with seeded(seed):
         model = CharTransformer(config)
@@ -358,7 +358,7 @@ def train_char_lm(
     return clean, TrainReport(
         steps=steps, final_loss=last, n_docs=n_docs, n_truncated=n_truncated,
         epsilon=eps, delta=privacy.delta, noise_multiplier=noise, accountant=privacy.accountant,
-        n_units=n_examples, largest_unit=units.largest if units is not None else 1,
+        n_units=n_examples, largest_unit=dp_units.largest if dp_units is not None else 1,
     )
 
 
