@@ -225,11 +225,12 @@ def _spend(train: TrainReport, params: DpLmParams, *, redacted: bool) -> Privacy
     if train.epsilon is None or train.delta is None:  # pragma: no cover - private path only
         raise RuntimeError("DP training returned no epsilon")
     if train.n_units is not None and train.n_units < train.n_docs:
+        shared = [f"a {params.group_field!r} value"] if params.group_field else []
+        shared += ["a rare identifier"] if params.link_identifiers else []
         unit = (
             f"per-unit DP-SGD: {train.n_docs} documents in {train.n_units} privacy units "
-            f"(largest {train.largest_unit}; documents sharing "
-            + ("a group_field value or " if params.group_field else "")
-            + "a rare identifier are one unit, at most one document per unit per step)"
+            f"(largest {train.largest_unit}; documents sharing {' or '.join(shared)} are one "
+            "unit, at most one document per unit per step)"
         )
     else:
         unit = "per-document DP-SGD"
