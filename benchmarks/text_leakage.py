@@ -87,13 +87,13 @@ def surrogate_section(n_docs: int, seed: int) -> None:
                   f"{total:<5} presidio {rival_leaked:>4}/{total}")
 
 
-def canary_section(n_docs: int, epochs: int) -> None:
+def canary_section(n_docs: int, epochs: int, per_group: int = 10) -> None:
     """Non-DP vs DP-SGD at eps=8 per document vs per privacy unit (documents sharing a rare
     identifier train as one unit), same architecture, epochs, batch and seed."""
     print(f"== dp_lm canaries: eps=8 vs non-DP, {n_docs} docs, {epochs} epochs, 6 digits")
     config = CharLMConfig(max_chars=96, d_model=64, n_layers=2, n_heads=4, epochs=epochs,
                           batch_size=64, lr=3e-3)
-    canaries = make_canaries([0, 10], per_count=10, seed=7)
+    canaries = make_canaries([0, 10], per_count=per_group, seed=7)
     for into in ("existing", "new"):
         texts = insert_canaries(make_ticket_corpus(n_docs, seed=1), canaries, into=into, seed=2)
         dp = DPConfig(8.0, 1.0 / (10 * len(texts)))
@@ -139,6 +139,8 @@ def main() -> None:
     parser.add_argument("--lm-docs", type=int, default=1000)
     parser.add_argument("--canary-docs", type=int, default=1000)
     parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--canaries-per-group", type=int, default=10,
+                        help="canaries inserted 10x and never inserted (each group)")
     parser.add_argument("--lm-epochs", type=int, default=1)
     parser.add_argument("--sections", default="surrogate,canary,speed",
                         help="comma-separated subset of surrogate,canary,speed")
@@ -147,7 +149,7 @@ def main() -> None:
     if "surrogate" in sections:
         surrogate_section(args.docs, args.seed)
     if "canary" in sections:
-        canary_section(args.canary_docs, args.epochs)
+        canary_section(args.canary_docs, args.epochs, args.canaries_per_group)
     if "speed" in sections:
         lm_speed_section(args.lm_docs, args.seed, args.lm_epochs)
 
