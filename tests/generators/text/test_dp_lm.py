@@ -102,6 +102,8 @@ def test_privacy_units_group_documents_and_are_stated() -> None:
     assert spend is not None and spend.epsilon <= 8.0 + 1e-6
     assert "60 documents in 20 privacy units" in spend.notes
     assert gen.describe()["training"]["privacy_units"] == 20
+    again = create_generator("dp_lm", group_field="patient", **TINY).fit(frame, seed=0)
+    assert again.sample(5, seed=1).equals(gen.sample(5, seed=1))  # unit draws are seeded too
     # without groups, the notes' shared numbers ("floor 3") are short: every note is a unit
     plain = create_generator("dp_lm", **TINY).fit(DOCS, seed=0)
     assert plain.describe()["training"]["privacy_units"] == 60
