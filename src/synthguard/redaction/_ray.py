@@ -239,23 +239,10 @@ def _unwrap(exc: BaseException) -> BaseException:
 def _table_plan(first_file: Path, columns: Sequence[str] | None, engine: RedactionEngine,
                 chunk_size: int) -> dict[str, str]:
     """The local engine's plan: detection on the first chunk of the first shard."""
-    from synthguard.redaction.tables import FREE_TEXT, _iter_chunks, detect_pii_columns
+    from synthguard.redaction.tables import _iter_chunks, plan_columns
 
-    try:
-        first = next(_iter_chunks(first_file, chunk_size))
-    except StopIteration:
-        raise DataFileError(f"{first_file.name} has no rows") from None
-    if columns:
-        missing = [c for c in columns if c not in first.columns]
-        if missing:
-            raise SchemaError(
-                f"column(s) {', '.join(missing)} not in {first_file.name}; its columns are: "
-                f"{', '.join(map(str, first.columns))}"
-            )
-    detected = detect_pii_columns(first if not columns else first[list(columns)], engine=engine)
-    plan = {c: e for c, (e, _) in detected.items()}
-    if columns:
-        plan = {c: plan.get(c, FREE_TEXT) for c in columns}
+    _, plan = plan_columns(_iter_chunks(first_file, chunk_size), first_file.name,
+                           columns=columns, engine=engine)
     return plan
 
 

@@ -187,6 +187,34 @@ def _total_rows(src: Path) -> int | None:
     return None
 
 
+def plan_columns(
+    chunks: Iterator[pd.DataFrame], source: str, *, columns: Sequence[str] | None,
+    engine: RedactionEngine,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The first chunk and the column plan (column -> entity) detected on it.
+
+    The plan is fixed from the first chunk so every chunk, worker and Ray actor redacts the
+    same columns the same way. Named ``columns`` are always redacted (an unknown type is
+    redacted span by span); a named column missing from the table is a typed error.
+    """
+    try:
+        first = next(chunks)
+    except StopIteration:
+        raise DataFileError(f"{source} has no rows") from None
+    if columns:
+        missing = [c for c in columns if c not in first.columns]
+        if missing:
+            raise SchemaError(
+                f"column(s) {', '.join(missing)} not in {source}; its columns are: "
+                f"{', '.join(map(str, first.columns))}"
+            )
+    detected = detect_pii_columns(first if not columns else first[list(columns)], engine=engine)
+    plan = {c: e for c, (e, _) in detected.items()}
+    if columns:
+        plan = {c: plan.get(c, FREE_TEXT) for c in columns}
+    return first, plan
+
+
 def redact_table_file(src: Path, dst: Path, *, columns: Sequence[str] | None,
                       engine: RedactionEngine, chunk_size: int,
                       progress: ProgressCallback | None = None) -> RedactionSummary:
@@ -199,21 +227,7 @@ def redact_table_file(src: Path, dst: Path, *, columns: Sequence[str] | None,
     summary = RedactionSummary()
     start = time.perf_counter()
     chunks = _iter_chunks(src, chunk_size)
-    try:
-        first = next(chunks)
-    except StopIteration:
-        raise DataFileError(f"{src.name} has no rows") from None
-    if columns:
-        missing = [c for c in columns if c not in first.columns]
-        if missing:
-            raise SchemaError(
-                f"column(s) {', '.join(missing)} not in {src.name}; its columns are: "
-                f"{', '.join(map(str, first.columns))}"
-            )
-    detected = detect_pii_columns(first if not columns else first[list(columns)], engine=engine)
-    plan = {c: e for c, (e, _) in detected.items()}
-    if columns:  # named columns are always redacted; unknown type -> span by span
-        plan = {c: plan.get(c, FREE_TEXT) for c in columns}
+    first, plan = plan_columns(chunks, src.name, columns=columns, engine=engine)
     summary.columns = dict(plan)
     total = _total_rows(src)
     pool = _Pool(engine) if FREE_TEXT in plan.values() else None
