@@ -89,13 +89,18 @@ def test_run_dp_fit_records_composes_and_refuses(table: pd.DataFrame, tmp_path: 
     assert len(ledger.spends(sha)) == 2
 
 
-def test_budget_cli_and_generate_refusal(table: pd.DataFrame, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def _cli_files(table: pd.DataFrame, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The table as CSV, a bounds file for its numeric column, and an output path."""
     data = tmp_path / "t.csv"
     table.to_csv(data, index=False)
     bounds = tmp_path / "b.json"
     bounds.write_text('{"age": [18, 80]}')
-    out = tmp_path / "out.csv"
+    return data, bounds, tmp_path / "out.csv"
+
+
+def test_budget_cli_and_generate_refusal(table: pd.DataFrame, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    data, bounds, out = _cli_files(table, tmp_path)
     assert main(["budget", "set", str(data), "--epsilon", "0.5", "--delta", "1e-6"]) == 0
     common = ["generate", "--data", str(data), "--generator", "mst", "--rows", "50",
               "--bounds", str(bounds), "--out", str(out)]
@@ -121,11 +126,7 @@ def test_generate_spends_and_show_lists_the_run(table: pd.DataFrame, tmp_path: P
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    data = tmp_path / "t.csv"
-    table.to_csv(data, index=False)
-    bounds = tmp_path / "b.json"
-    bounds.write_text('{"age": [18, 80]}')
-    out = tmp_path / "out.csv"
+    data, bounds, out = _cli_files(table, tmp_path)
     assert main(["budget", "set", str(data), "--epsilon", "1.2", "--delta", "1e-6"]) == 0
     assert main(["generate", "--data", str(data), "--generator", "mst", "--rows", "40",
                  "--bounds", str(bounds), "--out", str(out), "--epsilon", "1",
