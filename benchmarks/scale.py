@@ -17,6 +17,7 @@ GaussianCopulaSynthesizer fitted on Adult. The machine is shared: compare ratios
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -25,6 +26,7 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +94,7 @@ def _own_peak() -> int:
 
 
 def _case_generate(args: argparse.Namespace) -> dict[str, Any]:
-    from synthguard._engine import Engine, ray_session
+    from synthguard._engine import Engine
     from synthguard.data import load_table
     from synthguard.generators.copula import GaussianCopula  # the library call, no other plug-ins
     from synthguard.generators.streaming import sample_to_file
@@ -103,9 +105,7 @@ def _case_generate(args: argparse.Namespace) -> dict[str, Any]:
     fit = time.perf_counter() - t0
     engine = Engine(kind=args.engine, workers=args.workers)
     out = Path(args.tmp) / "ours.parquet"
-    start = time.perf_counter()
-    with ray_session(engine) if engine.is_ray else _null():
-        startup = time.perf_counter() - start
+    with _session(engine) as startup:
         t0, c0 = time.perf_counter(), _cpu()
         summary = sample_to_file(generator, args.rows, out, seed=0, chunk_rows=BATCH, engine=engine)
         seconds, cpu = time.perf_counter() - t0, _cpu() - c0
@@ -138,7 +138,7 @@ def _case_sdv(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _case_redact(args: argparse.Namespace) -> dict[str, Any]:
-    from synthguard._engine import Engine, ray_session
+    from synthguard._engine import Engine
     from synthguard.redaction import RedactionEngine
     from synthguard.redaction.batch import redact_file
 
@@ -150,9 +150,7 @@ def _case_redact(args: argparse.Namespace) -> dict[str, Any]:
     load = time.perf_counter() - t0
     runner = Engine(kind=args.engine, workers=args.workers)
     out = Path(args.tmp) / "redacted.jsonl"
-    start = time.perf_counter()
-    with ray_session(runner) if runner.is_ray else _null():
-        startup = time.perf_counter() - start
+    with _session(runner) as startup:
         t0 = time.perf_counter()
         if runner.is_ray:
             from synthguard.redaction._ray import redact_path_ray
@@ -174,12 +172,14 @@ def _tree_rss_peak_local() -> int:
     return _own_peak() + children
 
 
-class _null:
-    def __enter__(self) -> None:
-        return None
+@contextlib.contextmanager
+def _session(engine: Any) -> Iterator[float]:
+    """Run the block inside a Ray session when ``engine`` is Ray; yields the start-up seconds."""
+    from synthguard._engine import ray_session
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    start = time.perf_counter()
+    with ray_session(engine) if engine.is_ray else contextlib.nullcontext():
+        yield time.perf_counter() - start
 
 
 CASES = {"generate": _case_generate, "sdv": _case_sdv, "redact": _case_redact}
