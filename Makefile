@@ -40,8 +40,9 @@ lint: $(STAMP)
 app: $(STAMP)
 	$(BIN)/synthguard app
 
+# Quality and speed vs SDV from one run (benchmarks/foundation.py): --quick unless FULL=1.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/quality_vs_sdv.py
+	$(BIN)/python benchmarks/foundation.py $(if $(FULL),,--quick)
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info

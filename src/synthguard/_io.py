@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,15 +30,18 @@ def sha256_bytes(data: bytes) -> str:
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` only on success.
 
-    A crash or an exception leaves no partial file behind (the temp file is removed).
+    A crash, an exception or SIGTERM (see ``synthguard._outputs``) leaves no partial file
+    behind (the temp file is removed); a kill -9 leaves a temp of synthguard's naming that a
+    later run sweeps. The result gets the modes the umask asks for.
     """
+    from synthguard._outputs import apply_umask, make_temp_file
+
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = make_temp_file(target)
     try:
         yield tmp
+        apply_umask(tmp)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -95,6 +97,22 @@ def parse_jsonl_record(line: str, *, lineno: int, source: str,
     if text_field is not None and text_field not in record:
         raise SchemaError(
             f"{source} line {lineno} has no field {text_field!r}; its fields are "
-            f"{sorted(record)}; choose one with --text-field"
+            f"{sorted(record)}; choose one with text_field="
         )
     return record
+
+
+def iter_text_lines(path: str | Path, *, source: str | None = None) -> Iterator[str]:
+    """The lines of a UTF-8 text file (newlines kept), streamed; a line that is not UTF-8
+    (a Latin-1 or binary file) is a :class:`DataFileError` naming the file and the line."""
+    from synthguard.errors import DataFileError
+
+    name = source or Path(path).name
+    with open(path, "rb") as handle:
+        for lineno, raw in enumerate(handle, start=1):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataFileError(
+                    f"{name} line {lineno} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+                    f"column {exc.start + 1}); re-save the file as UTF-8") from None

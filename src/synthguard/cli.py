@@ -2,7 +2,8 @@
 
 Each command group lives in ``synthguard._commands.<name>`` and exposes
 ``add_parsers(subparsers)``; each parser sets ``handler`` to a function ``(args) -> int``.
-A :class:`SynthguardError` becomes one line on stderr and exit code 2, never a traceback.
+A :class:`SynthguardError` becomes one line on stderr and exit code 2, never a traceback; its
+Python parameter names become this command's flags (``_commands._terms.PARAM_FLAGS``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import warnings
 from collections.abc import Sequence
 
 from synthguard import __version__
+from synthguard._commands._terms import cli_terms
+from synthguard._outputs import Terminated, check_paths, environment_error, install_sigterm, one_line
 from synthguard.errors import SynthguardError
 
 # Explicit list of command modules (one line per group; no discovery by import side effect).
@@ -26,17 +29,19 @@ COMMAND_MODULES = [
     "synthguard._commands.budget",
     "synthguard._commands.app",
     "synthguard._commands.text",
+    "synthguard._commands.relational",
 ]
 
 EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits with code 2 and one line for usage errors (its default too)."""
+    """argparse that exits with code 2 and one line for usage errors."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"synthguard: error: {message}\n")
+        # One line, like every other error (the usage is one `--help` away).
+        self.exit(EXIT_USAGE, f"synthguard: error: {' '.join(message.split())} "
+                              f"(see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,11 +68,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE
+    install_sigterm()  # SIGTERM takes the Ctrl-C path: temp files removed, nothing published
     try:
+        check_paths(args)  # outputs never equal/overlap inputs; stale temps of ours swept
         return int(handler(args) or 0)
     except SynthguardError as exc:
-        print(f"synthguard: error: {exc}", file=sys.stderr)
+        print(f"synthguard: error: {cli_terms(one_line(exc))}", file=sys.stderr)  # flags, not parameters
         return EXIT_USAGE
+    except OSError as exc:
+        message = environment_error(exc)  # read-only folder, disk full...: the user's to fix
+        if message is None:
+            raise
+        print(f"synthguard: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except Terminated:
+        print("synthguard: terminated; no output was written", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("synthguard: interrupted; no output was written", file=sys.stderr)
         return 130

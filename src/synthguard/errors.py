@@ -25,8 +25,16 @@ class SchemaError(InputError):
     """A column is unknown, has the wrong type, or the schema/metadata file is invalid."""
 
 
+class UnsupportedSchemaError(SchemaError):
+    """A valid schema that a particular generator cannot model (e.g. SDV HMA's limits)."""
+
+
 class ParameterError(InputError):
     """A parameter is out of range or inconsistent with others."""
+
+
+class UnsafeInputError(InputError):
+    """A table a generator cannot model honestly (too few rows, a misread delimiter)."""
 
 
 class UnknownPluginError(InputError):
@@ -60,4 +68,6 @@ __all__ = [
     "SchemaError",
     "SynthguardError",
     "UnknownPluginError",
+    "UnsafeInputError",
+    "UnsupportedSchemaError",
 ]

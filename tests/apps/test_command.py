@@ -20,7 +20,8 @@ def test_streamlit_command_is_headless_private_and_local() -> None:
     assert flags["--server.port"] == "8600" and flags["--server.headless"] == "true"
     assert flags["--browser.gatherUsageStats"] == "false"
     assert flags["--server.address"] == "localhost"
-    assert streamlit_command(8600, headless=False)[cmd.index("--server.headless") + 1] == "false"
+    # Always headless for Streamlit: its first-run e-mail prompt blocks without a terminal.
+    assert streamlit_command(8600, headless=False)[cmd.index("--server.headless") + 1] == "true"
 
 
 def test_bad_port_is_a_parameter_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -81,11 +82,13 @@ def test_generate_and_compare_in_browser(app_url: str) -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            hosts: set[str] = set()  # nothing may be fetched from anywhere but the app
+            page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
             page.goto(app_url, timeout=120_000)
             # Data page: the default split of a 2,000-row Adult sample.
-            page.get_by_text("Train fingerprint").wait_for(timeout=STEP_TIMEOUT_MS)
+            page.get_by_text("Dataset fingerprint").wait_for(timeout=STEP_TIMEOUT_MS)
             expect(page.get_by_text("1,400", exact=True)).to_be_visible()
-            # Generate with the defaults (gaussian_copula).
+            # Generate with the defaults (sequential_trees).
             page.get_by_role("link", name="Generate").click()
             page.get_by_role("button", name="Generate", exact=True).click()
             page.get_by_text("is ready").wait_for(timeout=STEP_TIMEOUT_MS)
@@ -103,6 +106,7 @@ def test_generate_and_compare_in_browser(app_url: str) -> None:
             page.wait_for_timeout(1500)  # let the grid paint before the screenshot
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
+            assert hosts <= {urlparse(app_url).netloc, ""}, hosts  # e.g. fonts.gstatic.com
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000

@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 
 from synthguard.compression import TeacherConfig, distill
-from synthguard.compression._dp import ledger_dp_fit
-from synthguard.data import table_fingerprint
 from synthguard.errors import BudgetExceededError
 from synthguard.ledger import RunStore
+from synthguard.ledger.budget import DPLedger
 
 
 def test_dp_teacher_spend_is_recorded_and_budget_enforced(
@@ -22,11 +21,11 @@ def test_dp_teacher_spend_is_recorded_and_budget_enforced(
 
     train, holdout = adult_split
     store = RunStore(tmp_path / "runs.sqlite")
-    sha = table_fingerprint(train)
+    sha = BudgetLedger(store).key_for(train)
     config = tiny_config(teacher="dp-mlp", sensitive=(), prune=0.0, transfer_rows=1500,
                          teacher_config=TeacherConfig(hidden=(32, 16), epochs=2, epsilon=2.0))
     result = distill(train, holdout, config,
-                     dp_teacher_fit=ledger_dp_fit(store=store, dataset_sha256=sha))
+                     ledger=DPLedger(store=store))
     spent = result.teacher_privacy
     assert spent is not None and 0 < spent.epsilon <= 2.0 * 1.01
     assert result.report_dict()["privacy"]["teacher"]["epsilon"] == spent.epsilon
@@ -36,5 +35,5 @@ def test_dp_teacher_spend_is_recorded_and_budget_enforced(
     BudgetLedger(store).set_budget(sha, epsilon=3.0, delta=1e-4)
     with pytest.raises(BudgetExceededError):
         distill(train, holdout, config,
-                dp_teacher_fit=ledger_dp_fit(store=store, dataset_sha256=sha))
+                ledger=DPLedger(store=store))
     assert len(BudgetLedger(store).spends(sha)) == 1

@@ -50,7 +50,8 @@ def test_loaded_student_matches_the_shipped_model(tiny_run: Any, out_dir: Path,
     x = torch.from_numpy(tiny_run.transfer.encoder.transform(holdout[tiny_run.data["features"]]))
     with torch.no_grad():
         expected = torch.softmax(tiny_run.shipped(x), dim=1).numpy()
-    assert np.allclose(proba, expected, atol=1e-6)
+    assert list(proba.columns) == tiny_run.classes and proba.index.equals(holdout.index)
+    assert np.allclose(proba.to_numpy(), expected, atol=1e-6)
     assert set(loaded.predict(holdout.head(20))) <= set(tiny_run.classes)
 
 
@@ -68,7 +69,7 @@ def test_tampered_weights_are_refused(out_dir: Path, tmp_path: Path) -> None:
 
 def test_existing_non_empty_out_is_refused_without_force(tiny_run: Any, out_dir: Path) -> None:
     before = {p.name: p.stat().st_mtime_ns for p in out_dir.iterdir()}
-    with pytest.raises(ParameterError, match="--force"):
+    with pytest.raises(ParameterError, match="force=True"):
         write_distill_outputs(tiny_run, out_dir)
     assert {p.name: p.stat().st_mtime_ns for p in out_dir.iterdir()} == before
 

@@ -134,9 +134,9 @@ def test_one_class_target_and_bad_config_are_refused(
     one = train[train["class"] == train["class"].iloc[0]]
     with pytest.raises(SchemaError, match="has 1 class"):
         distill(one, holdout, tiny_config())
-    with pytest.raises(ParameterError, match="--prune"):
+    with pytest.raises(ParameterError, match="prune="):
         tiny_config(prune=1.0)
-    with pytest.raises(ParameterError, match="--student-hidden"):
+    with pytest.raises(ParameterError, match="hidden="):
         StudentConfig(hidden=(0,))
 
 

@@ -110,7 +110,7 @@ def test_structured_pruning_removes_whole_neurons() -> None:
 
 @pytest.mark.parametrize("bad", [1.0, -0.1, 1.5, float("nan")])
 def test_prune_outside_unit_interval_is_rejected(bad: float) -> None:
-    with pytest.raises(ParameterError, match="--prune"):
+    with pytest.raises(ParameterError, match="prune="):
         check_prune(bad)
 
 
@@ -123,7 +123,7 @@ def test_levels_cover_every_quantisation_at_each_pruning_level() -> None:
         assert expected in names
     assert "fp32" not in names
     assert requested_spec(quantize="none", prune=0.3, structured=True).name == "structured0.3"
-    with pytest.raises(ParameterError, match="--quantize"):
+    with pytest.raises(ParameterError, match="quantize="):
         requested_spec(quantize="int4", prune=0.0, structured=False)
 
 

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from synthguard.cli import main
-from synthguard.data import table_fingerprint
 from synthguard.errors import BudgetExceededError, ParameterError
 from synthguard.generators.dp.mst import MSTGenerator
 from synthguard.ledger import RunStore
@@ -53,7 +52,7 @@ def test_sequential_refusal_says_what_is_left(tmp_path: Path) -> None:
     r = ledger.check_and_reserve("d", epsilon=1.5, delta=1e-6, rho=None, generator="dpgan",
                                  mechanism="DP-SGD", accountant="RDP")
     assert r.status == "reserved"
-    with pytest.raises(BudgetExceededError, match=r"--epsilon 0\.5 or less"):
+    with pytest.raises(BudgetExceededError, match=r"epsilon=0\.5 or less"):
         ledger.check_and_reserve("d", epsilon=1.0, delta=1e-6, rho=None, generator="dpgan",
                                  mechanism="DP-SGD", accountant="RDP")
 
@@ -61,7 +60,7 @@ def test_sequential_refusal_says_what_is_left(tmp_path: Path) -> None:
 def test_run_dp_fit_records_composes_and_refuses(table: pd.DataFrame, tmp_path: Path) -> None:
     store = RunStore(tmp_path / "s.sqlite")
     ledger = BudgetLedger(store)
-    sha = table_fingerprint(table)
+    sha = ledger.key_for(table)
     ledger.set_budget(sha, epsilon=1.3, delta=1e-6)
     spend = run_dp_fit(MSTGenerator(epsilon=1.0, delta=1e-6, bounds=BOUNDS, iters=100),
                        table, store=store, seed=0)

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from synthguard.redaction import RedactionEngine
@@ -16,3 +20,13 @@ def engine() -> RedactionEngine:
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path, monkeypatch):
     monkeypatch.setenv("SYNTHGUARD_STORE", str(tmp_path / "runs.sqlite"))
+
+
+@pytest.fixture(scope="session")
+def handwritten() -> Any:
+    """The hand-written held-back documents (``handwritten.py`` next to this file)."""
+    spec = importlib.util.spec_from_file_location("sg_handwritten", Path(__file__).with_name("handwritten.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -40,7 +40,7 @@ def test_sample_file_is_uniform_seeded_and_format_independent(tmp_path: Path) ->
     assert a["row"].min() < 1_000 and a["row"].max() > 29_000
     small, info = sample_file(tmp_path / "t.parquet", 50_000, seed=1, table="real")
     assert len(small) == 30_000 and not info.sampled
-    with pytest.raises(ParameterError, match="max-rows"):
+    with pytest.raises(ParameterError, match="max_rows="):
         cap_rows(frame, 5, seed=0, table="real")
 
 

@@ -59,11 +59,13 @@ def test_redact_ray_equals_local_and_surrogates_agree_across_workers(
     assert remote.documents == local.documents == 60
     assert remote.entities["PERSON"] >= 60
     records = [json.loads(line) for line in (tmp_path / "ray.jsonl").read_text(encoding="utf-8").splitlines()]
+    originals = [json.loads(line)["text"] for line in src.read_text(encoding="utf-8").splitlines()]
     # 8-document batches over 2 actors: each name's fake must be the same in every batch
     fakes: dict[str, set[str]] = {n: set() for n in NAMES}
-    for rec in records:
+    for rec, original in zip(records, originals, strict=True):
         person = next(s for s in rec["spans"] if s["entity_type"] == "PERSON")
-        real = rec["text"][person["start"]:person["end"]]
+        real = original[person["start"]:person["end"]]
+        rec["redacted_text"] = rec["text"]  # redacted in place (the default)
         match = re.search(r"patient (.+?) \(", rec["redacted_text"])
         assert match and real not in rec["redacted_text"]
         fakes[real].add(match.group(1))

@@ -96,5 +96,5 @@ def test_cli_generate_streams_and_rejects_bad_engine_flags(tmp_path: Path, capsy
     code = main(["generate", "--data", "adult", "--rows", "10", "--out", str(tmp_path / "x.parquet"),
                  "--ray-address", "auto"])
     assert code == 2
-    assert "--ray-address needs --engine ray" in capsys.readouterr().err
+    assert "--ray-address needs --engine 'ray'" in capsys.readouterr().err
     assert not (tmp_path / "x.parquet").exists()

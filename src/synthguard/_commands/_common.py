@@ -72,3 +72,31 @@ def print_json(payload: Any) -> None:
 
 def existing_path(value: str) -> Path:
     return Path(value)
+
+
+# argparse types: a bad value is a one-line usage error naming the flag (exit 2).
+def positive_int(value: str) -> int:
+    """An integer >= 1 (``--workers``, ``--chunk-size``, ``--sample``...)."""
+    import argparse
+
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value!r}")
+    return number
+
+
+def unit_interval(value: str) -> float:
+    """A finite number in [0, 1] (``--threshold``)."""
+    import argparse
+    import math
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {value!r}") from None
+    if not (math.isfinite(number) and 0.0 <= number <= 1.0):
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {value!r}")
+    return number

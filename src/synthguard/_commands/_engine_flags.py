@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from synthguard._commands._common import positive_int
 from synthguard._engine import ENGINES, Engine
 
 
@@ -13,7 +14,7 @@ def add_engine_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray-address", metavar="ADDR",
                    help="join a running Ray cluster (e.g. ray://head:10001 or auto); "
                         "default: a local Ray started for the run (loopback only)")
-    p.add_argument("--ray-workers", type=int, default=2, metavar="N",
+    p.add_argument("--ray-workers", type=positive_int, default=2, metavar="N",
                    help="Ray workers: CPUs of the local Ray, actors, batches in flight (default 2)")
 
 

@@ -11,6 +11,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +37,46 @@ def add_parsers(sub: Any) -> None:
 
 
 def streamlit_command(port: int, *, headless: bool, address: str = "localhost") -> list[str]:
-    """The ``streamlit run`` command line (exposed for tests and docs)."""
+    """The ``streamlit run`` command line (exposed for tests and docs).
+
+    Streamlit always runs headless: otherwise, on a machine with no
+    ``~/.streamlit/credentials.toml``, it first asks for an e-mail address on stdin and never
+    listens when stdin is not a terminal. Without ``--headless`` the launcher opens the browser
+    itself once the server answers (``headless`` is kept for that).
+    """
     if not 0 < port < 65536:
         raise ParameterError(f"--port must be in 1..65535, got {port}")
     return [
         sys.executable, "-m", "streamlit", "run", str(entry_script()),
         "--server.port", str(port),
         "--server.address", address,
-        "--server.headless", "true" if headless else "false",
+        "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--global.developmentMode", "false",
         "--client.toolbarMode", "minimal",
     ]
+
+
+def _open_browser(address: str, port: int, process: subprocess.Popen[bytes]) -> None:
+    """Open the workbench in the default browser once the server answers (a no-op without one)."""
+    import urllib.request
+    import webbrowser
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                 or os.environ.get("WAYLAND_DISPLAY")):
+        return  # no graphical session (a server): print the URL only, launch no text browser
+    host = "localhost" if address in ("0.0.0.0", "::", "") else address
+    url = f"http://{host}:{port}"
+    for _ in range(600):
+        if process.poll() is not None:
+            return
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                webbrowser.open(url)
+                return
+        except OSError:
+            time.sleep(0.5)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -58,7 +87,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     command = streamlit_command(args.port, headless=args.headless, address=args.address)
     print(f"synthguard app on http://{args.address}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
-    process = subprocess.Popen(command, env=env)
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    if not args.headless:
+        threading.Thread(target=_open_browser, args=(args.address, args.port, process),
+                         daemon=True).start()
     # Stopping the launcher stops the server: forward SIGTERM (SIGINT reaches both already).
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.terminate())
     try:

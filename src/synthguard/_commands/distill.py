@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from synthguard._commands._common import console, progress_bar, recorded_run, store_from
+from synthguard._commands._common import console, positive_int, progress_bar, recorded_run, store_from
 from synthguard.errors import ParameterError
 
 
@@ -28,6 +28,8 @@ def add_parsers(sub: Any) -> None:
                    help="generator parameter (JSON value), repeatable")
     p.add_argument("--synthetic", help="use these synthetic rows instead of sampling a generator")
     p.add_argument("--transfer-rows", type=int, help="synthetic rows to label (default 2x train)")
+    p.add_argument("--rows-limit", type=positive_int, metavar="N",
+                   help="largest --transfer-rows accepted (default 100,000,000)")
     p.add_argument("--teacher", default="mlp", help="teacher: mlp, gbm or dp-mlp")
     p.add_argument("--teacher-hidden", default="256,128", help="teacher MLP widths")
     p.add_argument("--teacher-epochs", type=int, default=40)
@@ -108,10 +110,12 @@ def build_config(args: argparse.Namespace) -> Any:
 def run_distill(args: argparse.Namespace) -> int:
     from synthguard._io import sha256_file
     from synthguard.compression import distill, write_distill_outputs
-    from synthguard.compression._dp import ledger_dp_fit
     from synthguard.compression.outputs import check_out_dir
     from synthguard.data import load_table, table_fingerprint
+    from synthguard.generators.base import check_rows_limit
+    from synthguard.ledger.budget import DPLedger
 
+    check_rows_limit(args.transfer_rows, limit=args.rows_limit, name="transfer_rows")
     config = build_config(args)
     out = check_out_dir(args.out, force=args.force)
     train = load_table(args.real)
@@ -125,11 +129,10 @@ def run_distill(args: argparse.Namespace) -> int:
         record.inputs = {"real": train_sha, "holdout": table_fingerprint(holdout)}
         if synthetic is not None:
             record.inputs["synthetic"] = table_fingerprint(synthetic)
-        dp_fit = ledger_dp_fit(store=store_from(args), run_id=record.run_id,
-                               dataset_sha256=train_sha)
-        with progress_bar() as progress:
+        ledger = DPLedger(store=store_from(args), run_id=record.run_id, label=str(args.real))
+        with progress_bar() as progress:  # DP teacher and DP generator fits charge `ledger`
             result = distill(train, holdout, config, synthetic=synthetic, progress=progress,
-                             dp_teacher_fit=dp_fit)
+                             ledger=ledger)
         digest = write_distill_outputs(result, out, force=args.force, run_id=record.run_id,
                                        train_sha256=train_sha)
         record.outputs = {p.name: sha256_file(p) for p in sorted(Path(out).iterdir())

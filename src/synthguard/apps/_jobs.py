@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -31,7 +32,17 @@ from synthguard.errors import SynthguardError
 
 log = logging.getLogger(__name__)
 
-RUNNING, DONE, FAILED = "running", "done", "failed"
+RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
+
+
+class JobCancelled(KeyboardInterrupt):
+    """Raised inside a job's thread at its next progress report after Cancel was pressed.
+
+    A ``KeyboardInterrupt`` so that library code which catches ``Exception`` cannot swallow
+    it, and the run store records the run as 'interrupted' (as Ctrl-C in the CLI would)."""
+
+# pyplot keeps global state and is not thread-safe: jobs running side by side draw one at a time.
+PLOT_LOCK = threading.Lock()
 
 
 def input_key(*parts: Any) -> str:
@@ -51,17 +62,40 @@ class Job:
     done: float = 0.0
     total: float | None = None
     future: Future[Any] | None = None
+    started: float | None = None  # when a worker picked it up
+    stage_started: float = field(default_factory=time.time)
+    finished: float | None = None
+    cancel_requested: threading.Event = field(default_factory=threading.Event)
 
     def progress(self, stage: str, done: float, total: float | None) -> None:
         """The library's ``ProgressCallback``: remember the latest report (thread-safe enough:
-        plain attribute writes, read by the polling fragment)."""
+        plain attribute writes, read by the polling fragment). Raises :class:`JobCancelled`
+        once Cancel was pressed, which unwinds the library call at its next report."""
+        if self.cancel_requested.is_set():
+            raise JobCancelled(self.label)
+        if stage != self.stage:
+            self.stage_started = time.time()
         self.stage, self.done, self.total = stage, float(done), total
+
+    def cancel(self) -> None:
+        """Ask the job to stop: a queued job never starts, a running one stops at its next
+        progress report (fits report at least once per epoch/iteration)."""
+        self.cancel_requested.set()
+        if self.future is not None:
+            self.future.cancel()
 
     @property
     def status(self) -> str:
-        if self.future is None or not self.future.done():
+        if self.future is None:
             return RUNNING
-        return FAILED if self.future.exception() is not None else DONE
+        if self.future.cancelled():
+            return CANCELLED
+        if not self.future.done():
+            return RUNNING
+        error = self.future.exception()
+        if isinstance(error, JobCancelled):
+            return CANCELLED
+        return FAILED if error is not None else DONE
 
     @property
     def result(self) -> Any:
@@ -70,7 +104,7 @@ class Job:
 
     @property
     def error(self) -> BaseException | None:
-        if self.future is None or not self.future.done():
+        if self.future is None or not self.future.done() or self.future.cancelled():
             return None
         return self.future.exception()
 
@@ -79,18 +113,57 @@ class Job:
             return 0.0
         return max(0.0, min(1.0, self.done / self.total))
 
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds since a worker started it (0 while queued)."""
+        if self.started is None:
+            return 0.0
+        return (self.finished or now or time.time()) - self.started
+
+    def eta(self, now: float | None = None) -> float | None:
+        """Seconds left in the current phase, extrapolated from its rate so far; None until
+        the phase has a known total and some progress (no guess is better than a wrong one)."""
+        now = now or time.time()
+        fraction = self.fraction()
+        spent = now - self.stage_started
+        if not self.total or fraction <= 0.0 or fraction >= 1.0 or spent < 0.5:
+            return None
+        return spent / fraction * (1.0 - fraction)
+
+    def describe(self, now: float | None = None) -> str:
+        """One line for the progress bar: label, phase, count, elapsed and time left."""
+        now = now or time.time()
+        if self.started is None:
+            return f"{self.label} · waiting for a free worker ({now - self.submitted:.0f} s)"
+        if self.cancel_requested.is_set():
+            return f"{self.label} · cancelling at the next progress report…"
+        parts = [self.label, self.stage]
+        if self.total:
+            parts.append(f"{_amount(self.done)} of {_amount(self.total)} ({self.fraction():.0%})")
+        parts.append(f"{self.elapsed(now):.0f} s elapsed")
+        eta = self.eta(now)
+        if eta is not None:
+            parts.append(f"about {_duration(eta)} left in this phase")
+        return " · ".join(parts)
+
     def wait(self, timeout: float | None = None) -> None:
         if self.future is not None:
             with contextlib.suppress(TimeoutError):
                 self.future.exception(timeout=timeout)
 
 
-class JobRunner:
-    """A one-worker queue (the machine is small; jobs queue rather than fight for cores)."""
+def default_workers() -> int:
+    """One worker per core, at most two: evaluation models run single-threaded
+    (:mod:`synthguard._threads`), so two jobs use two cores instead of queueing."""
+    return max(1, min(2, os.cpu_count() or 1))
 
-    def __init__(self, workers: int = 1, max_jobs: int = 64) -> None:
+
+class JobRunner:
+    """A small worker pool (jobs beyond it queue rather than fight for cores)."""
+
+    def __init__(self, workers: int | None = None, max_jobs: int = 64) -> None:
+        self.workers = workers or default_workers()
         self.max_jobs = max_jobs
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synthguard-job")
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="synthguard-job")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
@@ -103,7 +176,7 @@ class JobRunner:
         ``key`` already (a failed one is replaced, so the user can retry)."""
         with self._lock:
             existing = self._jobs.get(key)
-            if existing is not None and existing.status != FAILED:
+            if existing is not None and existing.status not in (FAILED, CANCELLED):
                 return existing
             job = Job(key, label)
             job.future = self._pool.submit(_call, fn, job, kwargs)
@@ -119,15 +192,34 @@ class JobRunner:
             del self._jobs[key]
 
 
+def _amount(value: float) -> str:
+    """Counts as integers (1,400), fractional quantities such as a spent ρ of 0.0207 with
+    three significant digits (a whole-number format printed those as '0 of 0')."""
+    if float(value).is_integer() and abs(value) >= 1:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    return f"{seconds / 60:.0f} min"
+
+
 def _call(fn: Callable[..., Any], job: Job, kwargs: dict[str, Any]) -> Any:
+    job.started = job.stage_started = time.time()
     job.stage = "starting"
     try:
+        if job.cancel_requested.is_set():
+            raise JobCancelled(job.label)
         return fn(progress=job.progress, **kwargs)
-    except SynthguardError:
+    except (SynthguardError, JobCancelled):
         raise
     except Exception:
         log.exception("job %s (%s) failed", job.key, job.label)
         raise
+    finally:
+        job.finished = time.time()
 
 
 @st.cache_resource(show_spinner=False)
@@ -137,15 +229,19 @@ def runner() -> JobRunner:
     return JobRunner()
 
 
-def show_jobs(jobs: list[Job], *, poll_seconds: float = 1.0) -> None:
-    """Draw failures and the progress of running jobs; rerun the page when they finish."""
+def show_jobs(jobs: list[Job], *, poll_seconds: float = 1.0, cancel: bool = True) -> None:
+    """Draw failures and cancellations, and the progress of running jobs (phase, fraction,
+    time left, a Cancel button); rerun the page when they finish."""
+    from synthguard.apps._messages import app_message
+
     for job in jobs:
         if job.status == FAILED:
             error = job.error
-            if isinstance(error, SynthguardError):
-                st.error(f"{job.label} failed: {error}")
-            else:
-                st.error(f"{job.label} failed: {type(error).__name__}: {error}")
+            assert error is not None
+            st.error(f"{job.label} failed: {app_message(error)}")
+        elif job.status == CANCELLED:
+            st.warning(f"{job.label} was cancelled; nothing was kept. Press the button again "
+                       "to start it anew.")
     if all(job.status != RUNNING for job in jobs):
         return
 
@@ -153,19 +249,43 @@ def show_jobs(jobs: list[Job], *, poll_seconds: float = 1.0) -> None:
     def _poll() -> None:
         if all(job.status != RUNNING for job in jobs):
             st.rerun(scope="app")
-        for job in jobs:
-            if job.status != RUNNING:
-                continue
-            count = f"{job.done:,.0f}/{job.total:,.0f}" if job.total else f"{job.done:,.0f}"
-            elapsed = time.time() - job.submitted
-            st.progress(job.fraction(), text=f"{job.label} · {job.stage} {count} · {elapsed:.0f} s")
+        running = [job for job in jobs if job.status == RUNNING]
+        if len(jobs) > 1:
+            st.caption(overall_line(jobs))
+        for job in running:
+            st.progress(job.fraction(), text=job.describe())
+        if cancel and st.button("Cancel" if len(running) == 1 else f"Cancel {len(running)} jobs",
+                                key="cancel." + input_key(*(j.key for j in running))):
+            for job in running:
+                job.cancel()
+            st.rerun(scope="app")
 
     _poll()
 
 
-def show_job(job: Job, *, poll_seconds: float = 1.0) -> None:
+def overall_line(jobs: list[Job], now: float | None = None) -> str:
+    """'3 of 6 finished · 41 s elapsed · about 30 s left' for a batch of jobs run by the
+    pool: the time left is the mean time of the finished ones times the waves still to run."""
+    now = now or time.time()
+    finished = [j for j in jobs if j.status != RUNNING]
+    started = [j.started for j in jobs if j.started is not None]
+    elapsed = now - min(started) if started else 0.0
+    line = f"{len(finished)} of {len(jobs)} finished · {elapsed:.0f} s elapsed"
+    done = [j for j in finished if j.started is not None and j.finished is not None]
+    if done:
+        mean = sum(j.elapsed() for j in done) / len(done)
+        workers = max(1, min(default_workers(), len(jobs)))
+        running = [j for j in jobs if j.status == RUNNING]
+        left_each = [max(0.0, mean - j.elapsed(now)) for j in running if j.started is not None]
+        queued = sum(1 for j in running if j.started is None)
+        estimate = (sum(left_each) + queued * mean) / workers
+        line += f" · about {_duration(estimate)} left"
+    return line
+
+
+def show_job(job: Job, *, poll_seconds: float = 1.0, cancel: bool = True) -> None:
     """:func:`show_jobs` for one job."""
-    show_jobs([job], poll_seconds=poll_seconds)
+    show_jobs([job], poll_seconds=poll_seconds, cancel=cancel)
 
 
 def figure_png(fig: Any) -> bytes:

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from synthguard.data import Schema, infer_schema, load_table, table_fingerprint, train_holdout_split
+from synthguard.data import builtin as _builtin
 from synthguard.data.builtin import builtin_defaults, builtin_names
 
 # Widget keys start with "w." and are kept across pages by the entry script.
@@ -26,8 +27,41 @@ W = "w."
 ARTIFACTS = "sg.artifacts"
 UPLOAD = "sg.upload"
 DISTILLS = "sg.distills"
+SCHEMA_EDITS = "sg.schema.edits"  # {source: {column: {"kind": ..., "pii": ...}}}
+BOUNDS = "sg.bounds"  # {source: {column: [low, high] | None}}
+SCOPE_SOURCE = "sg.scope.source"  # the source the dataset-scoped state belongs to
+SCOPE_SPLIT = "sg.scope.split"  # the workspace key the split-scoped state belongs to
 
-DEFAULT_ROWS = int(os.environ.get("SYNTHGUARD_APP_ROWS", "5000"))
+# Widget values derived from one dataset (columns, sizes): forgotten when the dataset changes,
+# so the next dataset gets its own defaults instead of the last one's choices.
+DATASET_WIDGETS = ("data.rows", "data.target", "data.sensitive", "gen.conditions", "gen.rebalance",
+                   "cmp.sort")
+# Widget values derived from one split (row counts, artifact names): forgotten when it changes.
+SPLIT_WIDGETS = ("gen.rows", "dst.source", "dst.transfer_rows", "cmp.fid", "cmp.dcr", "cmp.fair",
+                 "cmp.html", "gen.download", "dst.models")
+# Pending job references and messages of the pages: a result, error or refusal belongs to the
+# inputs it was computed from and is not shown once they change.
+PENDING = ("sg.generate.job", "sg.compare.run", "sg.distill.job", "sg.pii.scan", "sg.message")
+
+PII_HANDLING = ("auto", "fake", "drop", "keep")
+
+# The Data page's third source mode: a folder of related tables (or a built-in relational
+# dataset). Its schema is shown on the Data page and a synthetic folder is evaluated on Compare;
+# the single-table pages keep the last single table.
+MODES = ("Built-in dataset", "Upload CSV/Parquet", "Relational (folder of tables)")
+RELATIONAL_MODE = MODES[2]
+RELATIONAL_RUN = "sg.compare.relational"  # {"scope": source, "key": job key}
+
+
+def default_rows() -> int:
+    """Rows of the seeded sample a dataset starts with (``$SYNTHGUARD_APP_ROWS``, 5000)."""
+    try:
+        return max(0, int(os.environ.get("SYNTHGUARD_APP_ROWS", "5000")))
+    except ValueError:
+        return 5000
+
+
+DEFAULT_ROWS = default_rows()
 
 
 @dataclass(frozen=True)
@@ -55,11 +89,21 @@ class Workspace:
     schema: Schema
     train_sha: str
     holdout_sha: str
+    pii: dict[str, str] = field(default_factory=dict)  # column -> fake/drop/keep (user's choice)
 
     @property
     def key(self) -> str:
         """Identifies the split: artifacts and results belong to one workspace key."""
         return f"{self.train_sha}:{self.holdout_sha}"
+
+    @property
+    def settings_key(self) -> str:
+        """The split plus the user's schema and PII choices: what a fit or an evaluation
+        depends on besides its own parameters."""
+        import json
+
+        payload = json.dumps([self.key, self.schema.to_dict(), self.pii], sort_keys=True)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
 @dataclass
@@ -76,6 +120,9 @@ class Artifact:
     privacy: dict[str, Any] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     run_id: str | None = None
+    model_zip: bytes | None = None  # the saved generator folder, zipped (None if not saved)
+    dataset: str = ""  # display name of the dataset it was fitted on
+    pii: dict[str, Any] | None = None  # what the PII guard did per column (aggregates)
 
 
 def get(key: str, default: Any = None) -> Any:
@@ -136,6 +183,22 @@ def _schema(train_sha: str, _train: pd.DataFrame) -> Schema:
     return infer_schema(_train)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def dataset_key(source: str, _frame: pd.DataFrame) -> str:
+    """The privacy ledger's budget key of the loaded dataset (registered on first use). DP
+    fits on any sample/split of it are charged to this budget, so re-splitting never resets
+    it."""
+    from synthguard.ledger.budget import BudgetLedger
+
+    return BudgetLedger().key_for(_frame, label=source)
+
+
+def loaded_dataset(ws: Workspace) -> tuple[str, pd.DataFrame]:
+    """(budget key, full loaded table) of the workspace's source."""
+    _, full = source_frame(ws.config.source)
+    return dataset_key(ws.config.source, full), full
+
+
 def upload() -> tuple[str, bytes] | None:
     """The uploaded file kept in the session as (file name, bytes)."""
     value: tuple[str, bytes] | None = st.session_state.get(UPLOAD)
@@ -158,6 +221,103 @@ def source_frame(source: str) -> tuple[str, pd.DataFrame]:
     return source, _load(source)
 
 
+def folder_stamp(source: str) -> str:
+    """What identifies the contents of a relational source for the caches: a built-in's name,
+    or a folder's table files with their sizes and modification times."""
+    folder = Path(source)
+    if not folder.is_dir():
+        return source
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return hashlib.sha256(repr([(p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                                for p in files]).encode()).hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _relational(source: str, stamp: str) -> Any:
+    from synthguard.data.relational import load_relational
+
+    return load_relational(source)
+
+
+def relational_source() -> str | None:
+    """The relational source chosen on the Data page, when that is the current mode."""
+    if get("data.mode") != RELATIONAL_MODE:
+        return None
+    folder = str(get("data.relational_folder", "") or "").strip()
+    return folder or str(get("data.relational", "") or "") or None
+
+
+def relational_data(source: str) -> Any:
+    """The loaded :class:`~synthguard.data.relational.RelationalData` of ``source`` (cached by
+    the folder's contents, never mutated)."""
+    return _relational(source, folder_stamp(source))
+
+
+# -- scoping: what belongs to the current dataset and split ---------------------------------
+
+
+def _forget(widgets: tuple[str, ...], *, pending: bool = True) -> None:
+    for key in widgets:
+        st.session_state.pop(W + key, None)
+    if pending:
+        for key in PENDING:
+            st.session_state.pop(key, None)
+
+
+def enter_source(source: str) -> bool:
+    """Called by the Data page before it draws its widgets: when ``source`` is another
+    dataset than the one the session's choices were made for, forget those choices (rows to
+    use, target, sensitive columns, per-split defaults) and the pages' pending results and
+    messages. Returns whether the dataset changed."""
+    previous = st.session_state.get(SCOPE_SOURCE)
+    st.session_state[SCOPE_SOURCE] = source
+    if previous is None or previous == source:
+        return False
+    _forget(DATASET_WIDGETS + SPLIT_WIDGETS)
+    st.session_state.pop(SCOPE_SPLIT, None)
+    return True
+
+
+def enter_split(ws: Workspace) -> bool:
+    """Called by every page once the workspace is known: when the split changed (other rows,
+    seed, holdout fraction, dataset), forget the defaults derived from the old one (synthetic
+    rows, transfer rows and source, chosen artifacts) and pending results and messages."""
+    previous = st.session_state.get(SCOPE_SPLIT)
+    st.session_state[SCOPE_SPLIT] = ws.key
+    if previous is None or previous == ws.key:
+        return False
+    _forget(SPLIT_WIDGETS)
+    return True
+
+
+def schema_edits(source: str) -> dict[str, dict[str, str]]:
+    """The user's per-column choices for ``source`` (kind, PII handling), by column."""
+    edits: dict[str, dict[str, dict[str, str]]] = st.session_state.setdefault(SCHEMA_EDITS, {})
+    return edits.setdefault(source, {})
+
+
+def public_bounds(source: str, columns: list[str]) -> dict[str, list[float] | None]:
+    """The public bounds of ``source``'s numeric ``columns`` kept in the session (first use:
+    the built-in dataset's published bounds, empty for an upload)."""
+    stored: dict[str, dict[str, list[float] | None]] = st.session_state.setdefault(BOUNDS, {})
+    if source not in stored:
+        defaults = builtin_bounds(source)
+        stored[source] = {c: defaults.get(c) for c in columns}
+    mine = stored[source]
+    for c in columns:
+        mine.setdefault(c, None)
+    return mine
+
+
+def builtin_bounds(source: str) -> dict[str, list[float]]:
+    """Public bounds of a built-in dataset's numeric columns as the library publishes them
+    (:func:`synthguard.data.builtin.public_bounds`: the dataset's documented domain, never its
+    rows), or {} for anything else."""
+    if not _builtin.is_builtin(source):
+        return {}
+    return {column: [low, high] for column, (low, high) in _builtin.public_bounds(source).items()}
+
+
 def default_target_sensitive(source: str, columns: list[str]) -> tuple[str | None, tuple[str, ...]]:
     if source in builtin_names():
         target, sensitive = builtin_defaults(source)
@@ -174,7 +334,7 @@ def data_config(columns: list[str]) -> DataConfig:
     sensitive = tuple(c for c in get("data.sensitive", list(sensitive_default)) if c in columns
                       and c != target)
     return DataConfig(
-        source=source, rows=int(get("data.rows", DEFAULT_ROWS)), target=target,
+        source=source, rows=int(get("data.rows", default_rows())), target=target,
         sensitive=sensitive, holdout_fraction=float(get("data.holdout", 0.3)),
         stratify=bool(get("data.stratify", True)), seed=int(get("data.seed", 0)),
     )
@@ -191,7 +351,16 @@ def workspace() -> Workspace:
     train, holdout, train_sha, holdout_sha = _split(frame_key, config.holdout_fraction, stratify,
                                                     config.seed, frame)
     schema = _schema(train_sha, train)
-    return Workspace(name, config, frame, train, holdout, schema, train_sha, holdout_sha)
+    edits = schema_edits(source)
+    kinds = {c: {"kind": e["kind"]} for c, e in edits.items()
+             if "kind" in e and c in schema.columns and e["kind"] != schema.columns[c].kind.value}
+    if kinds:
+        from synthguard.data.schema import apply_overrides
+
+        schema = apply_overrides(schema, {"columns": kinds})
+    pii = {c: e["pii"] for c, e in edits.items()
+           if e.get("pii", "auto") != "auto" and c in schema.columns}
+    return Workspace(name, config, frame, train, holdout, schema, train_sha, holdout_sha, pii)
 
 
 def workspace_or_stop() -> Workspace:
@@ -199,17 +368,62 @@ def workspace_or_stop() -> Workspace:
     from synthguard.errors import SynthguardError
 
     try:
-        return workspace()
+        ws = workspace()
     except (SynthguardError, LookupError) as exc:
         st.error(f"No usable dataset: {exc}. Choose one on the Data page.")
         st.stop()
         raise  # unreachable: st.stop() raises
+    enter_split(ws)
+    relational = relational_source()
+    if relational is not None:
+        st.info(f"The Data page has the relational dataset {relational!r} selected; this page works "
+                f"on single tables and uses **{ws.name}**.")
+    return ws
 
 
-def schema_table(schema: Schema) -> pd.DataFrame:
-    """The schema as a table of kinds (no values)."""
-    rows = {name: {"kind": spec.kind.value, "sdtype": spec.sdtype,
-                   "PII type": spec.pii_type or "", "integer": spec.integer,
-                   "bounds": "" if spec.bounds is None else f"{spec.bounds[0]:g} .. {spec.bounds[1]:g}"}
+def provenance(art: Artifact | None, ws: Workspace, dataset_key: str, *, name: str) -> dict[str, Any]:
+    """How a table the pages work on was made (no values): for a session artifact its generator,
+    parameters, seed, ε/δ and accountant, generate run id, SHA-256 and PII handling; for the
+    real train table (``art`` None) that it is the baseline; both with the dataset, its
+    fingerprint, the split's SHA-256s, target and sensitive columns."""
+    cfg = ws.config
+    base = {"dataset": ws.name, "dataset fingerprint": dataset_key,
+            "train sha256": ws.train_sha, "holdout sha256": ws.holdout_sha,
+            "target": cfg.target, "sensitive": list(cfg.sensitive)}
+    if art is None:
+        return {"artifact": name, "generator": "real train table (baseline)", **base}
+    privacy = art.privacy or {}
+    return {"artifact": name, "generator": art.generator, "parameters": art.params,
+            "generator seed": art.seed, "ε": privacy.get("epsilon"), "δ": privacy.get("delta"),
+            "accountant": privacy.get("accountant"), "generate run id": art.run_id,
+            "synthetic sha256": art.sha256, "synthetic rows": len(art.frame),
+            "PII handling": (art.pii or {}).get("columns") or {}, **base}
+
+
+def artifact_provenance(art: Artifact | None) -> Any:
+    """The library's :class:`~synthguard.evaluation.provenance.Provenance` of a session
+    artifact: from its generate run in the run store (generator, parameters, ε/δ, accountant,
+    run id, the train split's fingerprint, seed, version, time), or from what the session
+    kept when the record is gone. None for the real train table."""
+    if art is None:
+        return None
+    from synthguard.evaluation.provenance import Provenance
+    from synthguard.ledger import RunStore
+
+    record = RunStore().get(art.run_id) if art.run_id else None
+    if record is not None:
+        return Provenance.from_run(record, artifact_sha256=art.sha256)
+    privacy = art.privacy or {}
+    return Provenance(generator=art.generator, params=art.params, epsilon=privacy.get("epsilon"),
+                      delta=privacy.get("delta"), accountant=privacy.get("accountant"),
+                      run_id=art.run_id, dataset_fingerprint=art.workspace_key.split(":")[0],
+                      artifact_sha256=art.sha256, seed=art.seed)
+
+
+def schema_table(schema: Schema, pii: dict[str, str] | None = None) -> pd.DataFrame:
+    """The schema as an editable table of kinds and PII handling (no values)."""
+    pii = pii or {}
+    rows = {name: {"kind": spec.kind.value, "PII handling": pii.get(name, "auto"),
+                   "sdtype": spec.sdtype, "PII type": spec.pii_type or "", "integer": spec.integer}
             for name, spec in schema.columns.items()}
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -19,8 +19,14 @@ def default(key: str, value: Any, options: Sequence[Any] | None = None) -> str:
     one visit is the value shown on the next.
     """
     full = W + key
-    if full not in st.session_state:
+    seeded = full + ".seeded"  # the default we put there: it follows a changed default
+    if full not in st.session_state or (
+            st.session_state.get(seeded) == st.session_state[full] and value != st.session_state[full]
+            and (options is None or value in options)):
+        # e.g. Compare's "HTML report for" seeded with the baseline while it alone had finished
+        # moves to the artifact once that finishes; a value the user chose stays
         st.session_state[full] = value
+        st.session_state[seeded] = value
     elif options is not None:
         current = st.session_state[full]
         if isinstance(current, list):
@@ -29,6 +35,7 @@ def default(key: str, value: Any, options: Sequence[Any] | None = None) -> str:
                 st.session_state[full] = kept
         elif current not in options:
             st.session_state[full] = value
+            st.session_state[seeded] = value
     return full
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from synthguard.apps._icon import favicon
 from synthguard.apps._state import W
 
 HERE = Path(__file__).parent
@@ -23,7 +24,9 @@ PAGES = [
     ("views/runs.py", "Runs", ":material/history:"),
 ]
 
-st.set_page_config(page_title="synthguard workbench", page_icon=":material/shield:", layout="wide")
+# The tab icon is an image served by this server: a ":material/...:" or emoji page_icon makes the
+# browser fetch it from a Google/CDN host on every page load (nothing may be fetched).
+st.set_page_config(page_title="synthguard workbench", page_icon=favicon(), layout="wide")
 
 # Keep widget values across pages: Streamlit drops the state of widgets not drawn in a run;
 # re-assigning them here (every run, before any page) keeps the Data page's settings alive.

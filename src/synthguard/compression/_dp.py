@@ -14,7 +14,7 @@ import pandas as pd
 
 from synthguard.compression.teachers import Teacher
 from synthguard.generators.base import PrivacySpend
-from synthguard.ledger.runstore import RunStore
+from synthguard.ledger.budget import DPLedger
 from synthguard.progress import ProgressCallback
 
 
@@ -40,13 +40,15 @@ class _TeacherAsDPFit:
         return self._teacher.privacy_spent()
 
 
-def ledger_dp_fit(*, store: RunStore | None = None, run_id: str = "",
-                  dataset_sha256: str | None = None) -> Callable[..., None]:
-    """A ``dp_teacher_fit`` callback for :func:`distill` that goes through the budget ledger."""
+def ledger_dp_fit(ledger: DPLedger | None = None) -> Callable[..., None]:
+    """A ``dp_teacher_fit`` callback for :func:`distill` that goes through the budget ledger
+    (``ledger``: store, run and source dataset; default: the user's store)."""
     from synthguard.ledger.budget import run_dp_fit
 
+    ledger = ledger or DPLedger()
+
     def wrapped(teacher: Teacher, frame: pd.DataFrame, fit: Callable[[], None]) -> None:
-        run_dp_fit(cast(Any, _TeacherAsDPFit(teacher, fit)), frame, store=store, run_id=run_id,
-                   dataset_sha256=dataset_sha256)
+        run_dp_fit(cast(Any, _TeacherAsDPFit(teacher, fit)), frame, store=ledger.store,
+                   run_id=ledger.run_id, source=ledger.source, label=ledger.label)
 
     return wrapped

@@ -59,7 +59,7 @@ class CompressionSpec:
 
 def check_prune(amount: float) -> float:
     if not (isinstance(amount, int | float) and 0.0 <= float(amount) < 1.0) or math.isnan(amount):
-        raise ParameterError(f"--prune must be in [0, 1), got {amount}")
+        raise ParameterError(f"prune={amount} must be in [0, 1)")
     return float(amount)
 
 
@@ -67,9 +67,9 @@ def requested_spec(*, quantize: str, prune: float, structured: bool,
                    int8_mode: str = "dynamic") -> CompressionSpec:
     """The compression the user asked to ship."""
     if quantize not in QUANTIZE_CHOICES:
-        raise ParameterError(f"--quantize must be one of {QUANTIZE_CHOICES}, got {quantize!r}")
+        raise ParameterError(f"quantize={quantize!r} must be one of {QUANTIZE_CHOICES}")
     if int8_mode not in INT8_MODES:
-        raise ParameterError(f"--int8-mode must be one of {INT8_MODES}, got {int8_mode!r}")
+        raise ParameterError(f"int8_mode={int8_mode!r} must be one of {INT8_MODES}")
     prune = check_prune(prune)
     fmt = {"int8": "int8", "fp16": "fp16", "none": "fp32"}[quantize]
     act = int8_mode if fmt == "int8" else "none"

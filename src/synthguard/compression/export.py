@@ -59,18 +59,29 @@ class LoadedStudent:
     classes: list[str]
     config: dict[str, Any]
 
-    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+    @property
+    def classes_(self) -> np.ndarray:
+        """The class labels in column order (scikit-learn's name for them)."""
+        return np.asarray(self.classes, dtype=object)
+
+    def predict_proba(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Class probabilities, one column per class label, indexed like ``frame``.
+
+        Labelled so that nobody has to guess which column is ``>50K``; ``.to_numpy()`` gives
+        the plain array in ``classes_`` order.
+        """
         missing = [c for c in self.encoder.columns if c not in frame.columns]
         if missing:
             raise SchemaError(f"table lacks column(s) {missing} the student needs")
         x = torch.from_numpy(self.encoder.transform(frame))
         with torch.no_grad():
             logits = self.model(x).numpy()
-        return softmax(logits)
+        return pd.DataFrame(softmax(logits), columns=list(self.classes), index=frame.index)
 
-    def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        labels = np.asarray(self.classes, dtype=object)
-        return np.asarray(labels[self.predict_proba(frame).argmax(axis=1)])
+    def predict(self, frame: pd.DataFrame) -> pd.Series:
+        """The most probable class label of each row, indexed like ``frame``."""
+        proba = self.predict_proba(frame)
+        return pd.Series(self.classes_[proba.to_numpy().argmax(axis=1)], index=frame.index, name="prediction")
 
 
 def load_student(folder: str | Path) -> LoadedStudent:

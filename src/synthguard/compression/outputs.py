@@ -10,28 +10,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from synthguard._io import to_jsonable
+from synthguard._outputs import check_new_folder, make_temp_dir, publish_folder
 from synthguard.compression.export import write_student_files
 from synthguard.compression.pipeline import DistillResult
 from synthguard.compression.report import build_report
-from synthguard.errors import ParameterError
 from synthguard.ledger.manifest import Manifest, write_manifest
 from synthguard.ledger.runstore import versions
 
 
 def check_out_dir(out: str | Path, *, force: bool = False) -> Path:
-    """Refuse an existing non-empty ``--out`` unless ``force`` (checked before any work)."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ParameterError(f"--out {str(out)!r} exists and is not a folder")
-    if out.exists() and any(out.iterdir()) and not force:
-        raise ParameterError(
-            f"--out {str(out)!r} exists and is not empty; choose a new folder or pass --force")
-    return out
+    """Refuse an existing non-empty ``--out`` unless ``force`` replaces a folder synthguard
+    wrote (checked before any work; see ``synthguard._outputs.check_new_folder``)."""
+    return check_new_folder(Path(os.path.abspath(out)), flag="out=", force=force)
 
 
 def write_distill_outputs(result: DistillResult, out: str | Path, *, force: bool = False,
@@ -39,7 +33,7 @@ def write_distill_outputs(result: DistillResult, out: str | Path, *, force: bool
     """Write the folder; return the manifest's SHA-256."""
     out = check_out_dir(out, force=force)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = make_temp_dir(out)
     try:
         write_student_files(tmp, result.shipped, result.student_config())
         report = to_jsonable(result.report_dict())
@@ -52,8 +46,7 @@ def write_distill_outputs(result: DistillResult, out: str | Path, *, force: bool
             extra=_provenance(result, run_id, train_sha256),
         )
         digest = write_manifest(tmp, manifest)
-        _default_permissions(tmp)
-        _replace_dir(tmp, out)
+        publish_folder(tmp, out, flag="out=", force=force)  # modes from the umask
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -73,26 +66,3 @@ def _provenance(result: DistillResult, run_id: str, train_sha256: str | None) ->
                               if result.generator_privacy else None),
         "size_bytes": result.shipped.size_bytes(),
     }
-
-
-def _default_permissions(folder: Path) -> None:
-    """Temp files and folders are private (0600/0700); give the result the user's umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-    for path in folder.iterdir():
-        path.chmod(0o666 & ~umask)
-
-
-def _replace_dir(tmp: Path, out: Path) -> None:
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        try:
-            os.replace(tmp, out)
-        except BaseException:
-            os.replace(old, out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)

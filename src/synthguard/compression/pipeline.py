@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from synthguard.compression._canon import row_hashes
+from synthguard.compression._dp import ledger_dp_fit
 from synthguard.compression._encoder import encoder_to_dict
 from synthguard.compression._mlp import count_params, softmax
 from synthguard.compression.compress import (
@@ -51,6 +52,7 @@ from synthguard.evaluation.attacks.model import model_membership
 from synthguard.evaluation.encoding import TableEncoder
 from synthguard.generators import get_generator
 from synthguard.generators.base import PrivacySpend
+from synthguard.ledger.budget import DPLedger
 from synthguard.progress import ProgressCallback, report
 
 log = logging.getLogger(__name__)
@@ -89,16 +91,16 @@ class DistillConfig:
                        int8_mode=self.int8_mode)
         TEACHERS.get(self.teacher)
         if self.transfer_rows is not None and self.transfer_rows < 20:
-            raise ParameterError(f"--transfer-rows must be at least 20, got {self.transfer_rows}")
+            raise ParameterError(f"transfer_rows={self.transfer_rows} must be at least 20")
         if self.max_params_ratio is not None and not 0 < self.max_params_ratio <= 1:
             raise ParameterError(
-                f"--max-params-ratio must be in (0, 1], got {self.max_params_ratio}")
+                f"max_params_ratio={self.max_params_ratio} must be in (0, 1]")
         if self.latency_repeats < 1:
-            raise ParameterError(f"--latency-repeats must be >= 1, got {self.latency_repeats}")
+            raise ParameterError(f"latency_repeats={self.latency_repeats} must be >= 1")
         if self.threads is not None and self.threads < 1:
-            raise ParameterError(f"--threads must be >= 1, got {self.threads}")
+            raise ParameterError(f"threads={self.threads} must be >= 1")
         if self.target in self.sensitive:
-            raise ParameterError(f"--sensitive must not include the target {self.target!r}")
+            raise ParameterError(f"sensitive= must not include the target {self.target!r}")
 
     @property
     def shipped(self) -> CompressionSpec:
@@ -181,7 +183,7 @@ class DistillResult:
 # --- validation ------------------------------------------------------------------------------
 
 def _validate(train: pd.DataFrame, holdout: pd.DataFrame, config: DistillConfig) -> None:
-    for name, frame in (("--real", train), ("--holdout", holdout)):
+    for name, frame in (("real", train), ("holdout", holdout)):
         if config.target not in frame.columns:
             raise SchemaError(
                 f"target column {config.target!r} is not in the {name} table; "
@@ -219,7 +221,7 @@ def _classes(train: pd.DataFrame, config: DistillConfig) -> tuple[list[str], int
     if config.positive is not None:
         if config.positive not in labels:
             raise ParameterError(
-                f"--positive {config.positive!r} is not a class of {config.target!r}: {labels}")
+                f"positive={config.positive!r} is not a class of {config.target!r}: {labels}")
         positive = config.positive
     elif len(labels) == 2:
         positive = str(counts.idxmin()) if counts.iloc[0] != counts.iloc[-1] else labels[1]
@@ -245,16 +247,16 @@ def distill(
     *,
     synthetic: pd.DataFrame | None = None,
     progress: ProgressCallback | None = None,
-    dp_teacher_fit: Any = None,
+    ledger: DPLedger | None = None,
 ) -> DistillResult:
     """Run the whole pipeline; see the module docstring for what sees real rows.
 
-    ``dp_teacher_fit(teacher, frame, fit)`` lets the caller wrap a DP teacher's fit in the
-    budget ledger (the CLI charges it against the dataset's budget).
+    Every DP fit of the run — a DP teacher, a DP transfer-set generator — charges the privacy
+    ledger: ``ledger`` says which store/run/source dataset (default: the user's store).
     """
     with _torch_threads(config.threads):
         return _distill(train, holdout, config, synthetic=synthetic, progress=progress,
-                        dp_teacher_fit=dp_teacher_fit)
+                        ledger=ledger)
 
 
 @contextlib.contextmanager
@@ -278,7 +280,7 @@ def _distill(
     *,
     synthetic: pd.DataFrame | None,
     progress: ProgressCallback | None,
-    dp_teacher_fit: Any,
+    ledger: DPLedger | None,
 ) -> DistillResult:
     _validate(train, holdout, config)
     target = config.target
@@ -303,8 +305,8 @@ def _distill(
     def fit_teacher() -> None:
         teacher.fit(x_train_t, y_train, seed=seed, progress=progress)
 
-    if teacher.caps.dp and dp_teacher_fit is not None:
-        dp_teacher_fit(teacher, train, fit_teacher)
+    if teacher.caps.dp:  # DP-SGD on real rows: charged to the dataset's budget
+        ledger_dp_fit(ledger)(teacher, train, fit_teacher)
     else:
         fit_teacher()
 
@@ -314,7 +316,7 @@ def _distill(
         rows = config.transfer_rows or int(min(200_000, max(20_000, 2 * len(train))))
         synthetic, generator_privacy, _ = sample_synthetic(
             config.generator, train, rows=rows, seed=seed, params=config.generator_params,
-            progress=progress)
+            progress=progress, ledger=ledger)
         source = config.generator
     else:
         source = "file"

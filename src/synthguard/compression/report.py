@@ -43,15 +43,13 @@ def models_table(report: dict[str, Any]) -> pd.DataFrame:
 
 
 def frontier_figure(report: dict[str, Any]) -> Any:
-    """Size (log) vs ROC-AUC, coloured by the equalised-odds difference of the first
-    sensitive column; the Pareto frontier (smallest size for its AUC) is drawn as a line and
+    """Size (log) vs ROC-AUC, coloured by the headline equalised-odds difference (the table's
+    "EO diff" column: intersectional when there are several sensitive columns); the Pareto frontier (smallest size for its AUC) is drawn as a line and
     its points, the teacher, the student and the shipped model are labelled."""
     table = models_table(report)
     rows = [report["teacher"], report["student"], *report["compressed"]]
-    columns = _sensitive(report)
-    colour_col = columns[0] if columns else None
-    gaps = pd.Series([fairness_gap(r["fairness"], column=colour_col) for r in rows],
-                     index=table.index, dtype=float)
+    # The colour is the table's "EO diff" column (the headline difference), not another metric.
+    gaps = pd.Series([fairness_gap(r["fairness"]) for r in rows], index=table.index, dtype=float)
     fig, ax = plt.subplots(figsize=(8, 4.8))
     kwargs: dict[str, Any] = {"s": 60, "edgecolors": "black", "linewidths": 0.5}
     if gaps.notna().any():
@@ -80,7 +78,7 @@ def frontier_figure(report: dict[str, Any]) -> Any:
     ax.set_title("Compression frontier")
     ax.legend(loc="lower right", fontsize=8)
     if "c" in kwargs:
-        fig.colorbar(points, ax=ax, label=f"equalised-odds difference ({colour_col})")
+        fig.colorbar(points, ax=ax, label="EO diff (equalised-odds difference, as in the table)")
     ax.grid(alpha=0.3)
     return fig
 

@@ -48,23 +48,23 @@ class StudentConfig:
     def __post_init__(self) -> None:
         if not self.hidden or any(h <= 0 for h in self.hidden):
             raise ParameterError(
-                f"--student-hidden must be positive widths such as 32,16; got {self.hidden}")
+                f"hidden={self.hidden} must be positive widths such as (32, 16)")
         if self.temperature <= 0:
-            raise ParameterError(f"--temperature must be positive, got {self.temperature}")
+            raise ParameterError(f"temperature={self.temperature} must be positive")
         if not 0.0 <= self.hard_weight <= 1.0:
-            raise ParameterError(f"--hard-weight must be in [0, 1], got {self.hard_weight}")
+            raise ParameterError(f"hard_weight={self.hard_weight} must be in [0, 1]")
         if self.fairness not in FAIRNESS_MODES:
             raise ParameterError(
-                f"--fairness must be one of {FAIRNESS_MODES}, got {self.fairness!r}")
+                f"fairness={self.fairness!r} must be one of {FAIRNESS_MODES}")
         if self.fairness_weight < 0:
-            raise ParameterError(f"--fairness-weight must be >= 0, got {self.fairness_weight}")
+            raise ParameterError(f"fairness_weight={self.fairness_weight} must be >= 0")
         if not 0.0 < self.val_fraction < 0.5:
             raise ParameterError(
                 f"validation fraction must be in (0, 0.5), got {self.val_fraction}")
         if self.epochs <= 0 or self.batch_size <= 0 or self.lr <= 0:
             raise ParameterError("student epochs, batch size and learning rate must be positive")
         if self.finetune_epochs < 0:
-            raise ParameterError(f"--finetune-epochs must be >= 0, got {self.finetune_epochs}")
+            raise ParameterError(f"finetune_epochs={self.finetune_epochs} must be >= 0")
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

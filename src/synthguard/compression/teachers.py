@@ -61,7 +61,7 @@ class TeacherConfig:
         if self.epochs <= 0 or self.batch_size <= 0 or self.lr <= 0:
             raise ParameterError("teacher epochs, batch size and learning rate must be positive")
         if self.epsilon <= 0:
-            raise ParameterError(f"teacher --dp-epsilon must be positive, got {self.epsilon}")
+            raise ParameterError(f"the DP teacher's ε (dp_epsilon={self.epsilon}) must be positive")
         if self.delta is not None and not 0 < self.delta < 1:
             raise ParameterError(f"teacher delta must be in (0, 1), got {self.delta}")
 

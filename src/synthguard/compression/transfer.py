@@ -19,6 +19,8 @@ from synthguard.compression._canon import array_sha256, row_hashes
 from synthguard.errors import ParameterError, SchemaError
 from synthguard.evaluation.encoding import TableEncoder
 from synthguard.generators import Generator, PrivacySpend, create_generator
+from synthguard.generators._charged import LedgerChargedGenerator
+from synthguard.ledger.budget import DPLedger
 from synthguard.progress import ProgressCallback, report
 
 
@@ -53,13 +55,20 @@ def sample_synthetic(
     seed: int = 0,
     params: dict[str, Any] | None = None,
     progress: ProgressCallback | None = None,
+    ledger: DPLedger | None = None,
 ) -> tuple[pd.DataFrame, PrivacySpend | None, Generator]:
-    """Fit generator ``generator`` on the real train (inside the boundary) and sample ``rows``."""
+    """Fit generator ``generator`` on the real train (inside the boundary) and sample ``rows``.
+
+    A DP generator's fit charges the privacy ledger (``ledger``: store, run, source dataset).
+    """
     if rows <= 0:
-        raise ParameterError(f"--transfer-rows must be positive, got {rows}")
+        raise ParameterError(f"transfer_rows={rows} must be positive")
     model = create_generator(generator, **(params or {}))
     report(progress, "generator", 0, 2)
-    model.fit(train, seed=seed)
+    if isinstance(model, LedgerChargedGenerator):
+        model.fit(train, seed=seed, ledger=ledger)
+    else:
+        model.fit(train, seed=seed)
     report(progress, "generator", 1, 2)
     synthetic = model.sample(rows, seed=seed + 1)
     report(progress, "generator", 2, 2)

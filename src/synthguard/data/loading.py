@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +41,9 @@ def load_table(source: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path, skipinitialspace=True)
+            sep = csv_delimiter(path)
+            frame = pd.read_csv(path, skipinitialspace=True, sep=sep,
+                                decimal="," if sep != "," and _decimal_comma(path, sep) else ".")
         elif suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
         else:
@@ -54,7 +60,58 @@ def load_table(source: str | Path) -> pd.DataFrame:
         ) from None
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise DataFileError(f"table {text!r} is empty ({frame.shape[0]} rows, {frame.shape[1]} columns)")
+    check_unique_columns(frame.columns, text)
     return frame
+
+
+def check_unique_columns(columns: Iterable[object], source: str) -> None:
+    """A table whose column names repeat cannot be read column by column: name the repeats."""
+    names = [str(c) for c in columns]
+    repeated = sorted({c for c in names if names.count(c) > 1})
+    if repeated:
+        raise DataFileError(f"{source!r} has duplicate column name(s) {', '.join(map(repr, repeated))}; "
+                            "rename them so that every column has its own name")
+
+
+CSV_DELIMITERS = (",", ";", "\t", "|")
+
+
+def csv_delimiter(path: str | Path, *, sample_bytes: int = 65_536, lines: int = 50) -> str:
+    """The delimiter of a CSV file among ``, ; tab |`` (comma when nothing else fits).
+
+    Each candidate parses the first ``lines`` lines (quotes respected); it scores the header's
+    field count if that count is > 1 and at least 80 % of the lines have it. The highest score
+    wins, ties going to the earlier candidate, so a comma file with ``;`` inside quoted values
+    stays comma-separated while a ``;`` file with decimal commas is read as ``;``.
+    """
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        head = handle.read(sample_bytes)
+    if len(head) == sample_bytes and "\n" in head:
+        head = head[: head.rindex("\n")]  # never judge a cut line
+    best, best_score = ",", 0
+    for sep in CSV_DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(head), delimiter=sep) if r][:lines]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        consistent = sum(len(r) == width for r in rows) / len(rows)
+        score = width if width > 1 and consistent >= 0.8 else 0
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _decimal_comma(path: str | Path, sep: str, *, sample_bytes: int = 65_536) -> bool:
+    """Whether a non-comma CSV writes decimals with a comma (``1,5``) and never with a point."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        head = handle.read(sample_bytes)
+    fields = [f.strip().strip('"') for line in head.splitlines()[1:] for f in line.split(sep)]
+    comma = sum(bool(re.fullmatch(r"-?\d+,\d+", f)) for f in fields)
+    point = sum(bool(re.fullmatch(r"-?\d+\.\d+", f)) for f in fields)
+    return comma > 0 and point == 0
 
 
 def write_table(frame: pd.DataFrame, target: str | Path) -> Path:

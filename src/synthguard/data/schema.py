@@ -3,12 +3,15 @@
 SDV's detection gives sdtypes (numerical, categorical, datetime, id, PII types such as
 email); we map them to a short list of kinds every part of synthguard understands and add
 what SDV does not say: free-text columns (long, mostly unique strings) and public bounds for
-numeric columns when the user states them (DP generators need bounds that do not leak).
+numeric columns when the user states them (DP generators need bounds that do not leak), and
+a numeric column's public value set (``values``, at most 256) and ``decimals``, which DP
+generators keep at no privacy cost.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -16,19 +19,17 @@ from typing import Any
 
 import pandas as pd
 
+from synthguard.data.column_names import name_pii_entity
 from synthguard.errors import SchemaError
 
 TABLE_NAME = "table"
+MAX_PUBLIC_VALUES = 256  # largest public value set of a numeric column (metadata "values")
 
 _PII_SDTYPES = {
     "email", "phone_number", "ssn", "credit_card_number", "name", "first_name", "last_name",
     "address", "street_address", "postcode", "ipv4_address", "ipv6_address", "iban",
     "license_plate", "url", "company",
 }
-_PII_NAME_HINTS = (
-    "name", "email", "phone", "ssn", "address", "street", "zip", "postcode", "iban", "card",
-    "passport", "licen", "ip_", "birth",
-)
 
 
 class ColumnKind(StrEnum):
@@ -49,12 +50,20 @@ class ColumnSpec:
     pii_type: str | None = None
     bounds: tuple[float, float] | None = None
     integer: bool = False
+    # public metadata, only ever given (--metadata), never inferred from the data:
+    values: tuple[float, ...] | None = None  # a numeric column's value set (<= MAX_PUBLIC_VALUES)
+    decimals: int | None = None  # decimals a numeric column is recorded with
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["kind"] = self.kind.value
         if self.bounds is not None:
             out["bounds"] = list(self.bounds)
+        for key in ("values", "decimals"):  # absent unless given
+            if out[key] is None:
+                del out[key]
+            elif key == "values":
+                out[key] = list(out[key])
         return out
 
 
@@ -161,7 +170,8 @@ def infer_schema(frame: pd.DataFrame, *, overrides: str | Path | dict[str, Any] 
             spec = ColumnSpec(ColumnKind.ID, "id")
         elif _looks_like_text(series):
             spec = ColumnSpec(ColumnKind.TEXT, "text")
-        elif any(hint in lowered for hint in _PII_NAME_HINTS) and nunique > 0.5 * max(n_rows, 1):
+        elif name_pii_entity(str(name)) is not None and nunique > 0.5 * max(n_rows, 1):
+            # the same word-based reading of the name as the redaction scan (data.column_names)
             spec = ColumnSpec(ColumnKind.PII, "unknown", pii_type="unknown")
         else:
             spec = ColumnSpec(ColumnKind.CATEGORICAL, "categorical")
@@ -216,12 +226,33 @@ def apply_overrides(schema: Schema, overrides: str | Path | dict[str, Any]) -> S
             if len(bounds) != 2 or float(bounds[0]) >= float(bounds[1]):
                 raise SchemaError(f"column {name!r}: bounds must be [low, high] with low < high")
             bounds = (float(bounds[0]), float(bounds[1]))
+        values = settings.get("values", spec.values)
+        if values is not None:
+            values = _public_values(name, values)
+        decimals = settings.get("decimals", spec.decimals)
+        if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
+                                     or not 0 <= decimals <= 12):
+            raise SchemaError(f"column {name!r}: decimals must be an integer in [0, 12]")
         columns[name] = replace(
-            spec, kind=kind_enum, bounds=bounds,
+            spec, kind=kind_enum, bounds=bounds, values=values, decimals=decimals,
             sdtype=settings.get("sdtype", _sdtype_for(kind_enum, spec.sdtype)),
             pii_type=settings.get("pii_type", spec.pii_type),
         )
     return Schema(columns)
+
+
+def _public_values(name: str, values: Any) -> tuple[float, ...]:
+    """A numeric column's public value set: finite numbers, at most MAX_PUBLIC_VALUES."""
+    try:
+        out = tuple(sorted({float(v) for v in values}))
+    except (TypeError, ValueError):
+        raise SchemaError(f"column {name!r}: values must be a list of numbers") from None
+    if not out or not all(math.isfinite(v) for v in out):
+        raise SchemaError(f"column {name!r}: values must be a non-empty list of finite numbers")
+    if len(out) > MAX_PUBLIC_VALUES:
+        raise SchemaError(f"column {name!r}: {len(out)} values given, at most {MAX_PUBLIC_VALUES}; "
+                          "give bounds instead")
+    return out
 
 
 def _kind_from_sdtype(sdtype: str) -> str:

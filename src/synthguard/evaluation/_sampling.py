@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthguard.data.loading import csv_delimiter
 from synthguard.errors import DataFileError, ParameterError
 
 
@@ -42,7 +43,7 @@ class SampleInfo:
 
 def _check(max_rows: int) -> None:
     if not isinstance(max_rows, int) or max_rows < 100:
-        raise ParameterError(f"--max-rows must be an integer >= 100, got {max_rows!r}")
+        raise ParameterError(f"max_rows={max_rows!r} must be an integer >= 100")
 
 
 def _stream_seed(seed: int, table: str) -> np.random.Generator:
@@ -94,7 +95,8 @@ def sample_file(path: str | Path, max_rows: int | None, *, seed: int, table: str
 def _row_count(src: Path) -> int:
     if src.suffix.lower() == ".csv":  # pandas' own parse, so quoted newlines count right
         try:
-            return sum(len(c) for c in pd.read_csv(src, usecols=[0], chunksize=500_000))
+            return sum(len(c) for c in pd.read_csv(src, usecols=[0], chunksize=500_000,
+                                                   sep=csv_delimiter(src)))
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
             raise DataFileError(f"{src.name} is not a readable CSV: {exc}") from None
     import pyarrow.parquet as pq
@@ -107,7 +109,7 @@ def _row_count(src: Path) -> int:
 
 def _chunks(src: Path) -> Any:
     if src.suffix.lower() == ".csv":
-        yield from pd.read_csv(src, chunksize=200_000)
+        yield from pd.read_csv(src, chunksize=200_000, sep=csv_delimiter(src))
         return
     import pyarrow.parquet as pq
 

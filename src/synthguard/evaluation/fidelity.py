@@ -75,15 +75,20 @@ def ks_complement(real: pd.Series, synthetic: pd.Series) -> float:
 def tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
     f_r = real.dropna().astype(str).value_counts(normalize=True)
     f_s = synthetic.dropna().astype(str).value_counts(normalize=True)
+    if f_r.empty or f_s.empty:  # all missing: not computable (SDMetrics leaves it out too)
+        return float("nan")
     index = f_r.index.union(f_s.index)
     return float(1.0 - 0.5 * np.abs(f_r.reindex(index, fill_value=0) - f_s.reindex(index, fill_value=0)).sum())
 
 
 def _bins(series: pd.Series) -> np.ndarray:
-    """Cut a continuous column into 10 bins of its own histogram (as SDMetrics does)."""
+    """Cut a continuous column into 10 bins of its own histogram (as SDMetrics does).
+
+    An all-missing column gets the edges NumPy gives an empty array (0 to 1), as in
+    SDMetrics: its NaN code (11) is then the code of the other table's largest value, which is
+    what SDMetrics scores."""
     values = _as_float(series)
-    finite = values[~np.isnan(values)]
-    edges = np.histogram_bin_edges(finite) if finite.size else np.zeros(2)
+    edges = np.histogram_bin_edges(values[~np.isnan(values)])
     return np.asarray(np.digitize(values, edges), dtype=np.int64)  # NaN -> its own bin
 
 
@@ -162,9 +167,21 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(x[ok], y[ok])[0, 1])
 
 
-def detection_score(real: pd.DataFrame, synthetic: pd.DataFrame, *, seed: int = 0,
-                    max_rows: int = 20_000) -> dict[str, float]:
-    """Real-vs-synthetic classifier ROC-AUC (0.5: indistinguishable) and ``1 - 2*max(0, auc-0.5)``."""
+@dataclass(frozen=True)
+class DetectionFit:
+    """Out-of-fold scores of the real-vs-synthetic classifier and what produced them."""
+
+    x: np.ndarray
+    y: np.ndarray
+    scores: np.ndarray
+    folds: list[tuple[Any, np.ndarray]]  # (fitted model, test indices) per fold
+    features: list[str]  # source column of each feature of ``x``
+    seed: int
+
+
+def detection_fit(real: pd.DataFrame, synthetic: pd.DataFrame, *, seed: int = 0,
+                  max_rows: int = 20_000) -> DetectionFit:
+    """Fit the 3-fold HGB detector on equal-size samples of both tables (seeded)."""
     rng = np.random.default_rng(seed)
     n = min(len(real), len(synthetic), max_rows)
     r = real.iloc[rng.choice(len(real), n, replace=False)]
@@ -173,14 +190,29 @@ def detection_score(real: pd.DataFrame, synthetic: pd.DataFrame, *, seed: int = 
     x = np.vstack([encoder.transform(r, onehot=False), encoder.transform(s, onehot=False)])
     y = np.concatenate([np.zeros(n), np.ones(n)])
     scores = np.zeros(2 * n)
+    folds: list[tuple[Any, np.ndarray]] = []
     with model_threads():
         for train_idx, test_idx in StratifiedKFold(3, shuffle=True, random_state=seed).split(x, y):
             model = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
             model.fit(x[train_idx], y[train_idx])
             scores[test_idx] = model.predict_proba(x[test_idx])[:, 1]
+            folds.append((model, test_idx))
+    features = [c for c in encoder.numeric for _ in range(2 if c in encoder._nullable else 1)]
+    features += list(encoder.categorical)
+    return DetectionFit(x, y, scores, folds, features, seed)
+
+
+def detection_score(real: pd.DataFrame, synthetic: pd.DataFrame, *, seed: int = 0,
+                    max_rows: int = 20_000) -> dict[str, float]:
+    """Real-vs-synthetic classifier ROC-AUC (0.5: indistinguishable) and ``1 - 2*max(0, auc-0.5)``."""
+    fit = detection_fit(real, synthetic, seed=seed, max_rows=max_rows)
+    return detection_summary(fit)
+
+
+def detection_summary(fit: DetectionFit) -> dict[str, float]:
     # Below 0.5 is an artifact (duplicate rows split across folds with opposite labels, as
     # when a table is compared with itself), not information: clip as SDMetrics' detection does.
-    auc = max(0.5, float(roc_auc_score(y, scores)))
+    auc = max(0.5, float(roc_auc_score(fit.y, fit.scores)))
     return {"detection_auc": auc, "detection_score": 1.0 - 2.0 * max(0.0, auc - 0.5)}
 
 

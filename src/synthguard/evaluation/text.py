@@ -640,5 +640,5 @@ def write_text_report(result: TextEvaluation, path: str | Path) -> Path:
         add_text_section(report, result)
         report.write(path)
     else:
-        raise ParameterError(f"--out must end in .json or .html, got {str(path)!r}")
+        raise ParameterError(f"out={str(path)!r} must end in .json or .html")
     return path

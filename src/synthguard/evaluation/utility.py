@@ -10,7 +10,12 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, r2_score, roc_auc_score
 
 from synthguard._threads import model_threads
-from synthguard.evaluation._checks import is_classification, require_usable_target
+from synthguard.evaluation._checks import (
+    MISSING_TARGET_RULE,
+    drop_missing_target,
+    is_classification,
+    require_usable_target,
+)
 from synthguard.evaluation.encoding import TableEncoder
 
 
@@ -54,9 +59,17 @@ def score_model(model: Any, test: pd.DataFrame, target: str, encoder: TableEncod
         metrics["roc_auc"] = float(roc_auc_score(y == pos, score)) if (y == pos).any() and (y != pos).any() else float("nan")
         metrics["f1"] = float(f1_score(y == pos, pred == pos))
         return metrics, pred, score
-    present = [c for c in classes if (y == c).any()]
-    if len(present) == len(set(y)):
-        metrics["roc_auc"] = float(roc_auc_score(y, proba, multi_class="ovr", labels=classes))
+    # One-vs-rest AUC over the holdout's classes; a class the model never saw (a synthetic table
+    # that lacks it) scores 0 for every row rather than making the metric disappear.
+    labels = sorted(set(y))
+    full = np.zeros((len(y), len(labels)))
+    for j, label in enumerate(labels):
+        if label in classes:
+            full[:, j] = proba[:, classes.index(label)]
+    if len(labels) > 2:
+        sums = full.sum(axis=1, keepdims=True)
+        full = np.where(sums > 0, full / np.where(sums > 0, sums, 1), 1 / len(labels))
+        metrics["roc_auc"] = float(roc_auc_score(y, full, multi_class="ovr", labels=labels))
     metrics["f1"] = float(f1_score(y, pred, average="macro"))
     return metrics, pred, None
 
@@ -74,12 +87,18 @@ def utility_with_predictions(
     require_usable_target(real, target, table="real")
     require_usable_target(holdout, target, table="holdout")
     require_usable_target(synthetic, target, table="synthetic")
+    missing = {name: int(frame[target].isna().sum())
+               for name, frame in (("real", real), ("synthetic", synthetic), ("holdout", holdout))}
+    real, synthetic, holdout = (drop_missing_target(f, target) for f in (real, synthetic, holdout))
     features = [c for c in real.columns if c != target]
     encoder = TableEncoder().fit(real[features])
     pos = positive_label(real[target]) if is_classification(real[target]) else None
     out: dict[str, Any] = {"target": target, "task": "classification" if pos is not None else "regression"}
     if pos is not None:
         out["positive_label"] = str(pos)
+    out["rows_without_target"] = missing
+    if any(missing.values()):
+        out["missing_target_rule"] = MISSING_TARGET_RULE
     predictions: dict[str, np.ndarray] = {}
     for name, train in (("trtr", real), ("tstr", synthetic)):
         model = fit_model(train, target, encoder, seed=seed)

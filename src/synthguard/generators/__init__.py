@@ -5,6 +5,8 @@ from __future__ import annotations
 from synthguard.generators.base import Capabilities, Generator, GeneratorParams, PrivacySpend
 from synthguard.generators.persist import load_generator, save_generator
 from synthguard.generators.registry import (
+    DEFAULT_TABULAR_GENERATOR,
+    FAST_TABULAR_GENERATOR,
     GENERATORS,
     create_generator,
     get_generator,
@@ -13,6 +15,8 @@ from synthguard.generators.registry import (
 )
 
 __all__ = [
+    "DEFAULT_TABULAR_GENERATOR",
+    "FAST_TABULAR_GENERATOR",
     "GENERATORS",
     "Capabilities",
     "Generator",

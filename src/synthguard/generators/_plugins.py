@@ -6,6 +6,7 @@ import importlib
 
 BUILTIN_MODULES = [
     "synthguard.generators.copula",
+    "synthguard.generators.sequential",
     "synthguard.generators.sdv_models",
     "synthguard.generators.dp.aim",
     "synthguard.generators.dp.mst",

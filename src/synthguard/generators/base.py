@@ -8,6 +8,7 @@ Capabilities are a frozen dataclass the CLI, the app and the contract tests read
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,6 +16,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from synthguard.errors import ParameterError
+from synthguard.generators._pii import PiiPolicy, PiiReport
 from synthguard.progress import ProgressCallback
 
 
@@ -93,6 +95,15 @@ class Generator(ABC):
     Params: ClassVar[type[GeneratorParams]] = GeneratorParams
     summary: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every tabular ``fit`` goes through the PII guard (``generators._pii``), whoever calls it."""
+        super().__init_subclass__(**kwargs)
+        fit = cls.__dict__.get("fit")
+        if fit is not None and not getattr(fit, "__isabstractmethod__", False):
+            from synthguard.generators._pii import guard_fit
+
+            setattr(cls, "fit", guard_fit(fit))  # noqa: B010 (mypy: no assignment to a method)
+
     def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
         if params is None:
             params = self.Params.from_dict(kwargs)
@@ -100,6 +111,14 @@ class Generator(ABC):
             raise ParameterError("pass either a params object or keyword parameters, not both")
         self.params = params
         self.fit_info = FitInfo()
+        self.pii_policy: PiiPolicy = PiiPolicy()  # applied by every fit (generators._pii)
+        self.pii_report: PiiReport | None = None  # what the last fit did to PII/id columns
+
+    def with_pii(self, policy: PiiPolicy | str | Mapping[str, str] | None) -> Generator:
+        """Set the PII policy (``"fake"``/``"drop"``/``"keep"``, ``{column: policy}`` or a
+        :class:`PiiPolicy`) used by the next ``fit``; returns ``self``."""
+        self.pii_policy = PiiPolicy.coerce(policy)
+        return self
 
     @abstractmethod
     def fit(
@@ -134,9 +153,26 @@ class Generator(ABC):
             "capabilities": self.caps.to_dict(),
             "params": self.params.to_dict(),
             "fit": asdict(self.fit_info),
+            "pii": self.pii_report.to_dict() if self.pii_report is not None else None,
         }
 
 
 def check_rows(n: int) -> None:
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
-        raise ParameterError(f"--rows must be a positive integer, got {n!r}")
+        raise ParameterError(f"rows={n!r} must be a positive integer")
+
+
+# Largest output a command produces unless told otherwise (`--rows-limit`): 10x the largest
+# run measured (benchmarks/scale.py, 10M rows); a typo such as --rows 10**12 would otherwise
+# run for days and fill the disk before anyone noticed.
+ROWS_LIMIT = 100_000_000
+
+
+def check_rows_limit(n: int | None, *, limit: int | None, name: str = "rows") -> None:
+    """Refuse, before any work, a requested output larger than ``limit`` (default
+    :data:`ROWS_LIMIT`), saying how to allow it."""
+    limit = ROWS_LIMIT if limit is None else limit
+    if n is not None and not isinstance(n, bool) and isinstance(n, int) and n > limit:
+        raise ParameterError(
+            f"{name}={n} is above the limit of {limit:,} rows; if you mean it, raise the limit "
+            f"with rows_limit={n} (and check the disk can hold the output)")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from synthguard.data.loading import table_fingerprint
-from synthguard.errors import NotFittedError, ParameterError, SchemaError
+from synthguard.errors import IntegrityError, NotFittedError, ParameterError, SchemaError
 from synthguard.generators.base import Capabilities, Generator, GeneratorParams, check_rows
 from synthguard.generators.registry import get_generator, register_generator
 from synthguard.progress import ProgressCallback, report
@@ -99,6 +99,8 @@ class CopyLeaky(Generator):
             if out[column].dtype != self._rows[column].dtype:
                 with contextlib.suppress(TypeError, ValueError):
                     out[column] = out[column].astype(self._rows[column].dtype)
+            if out[column].dtype == object:  # string ids copied + fresh integer ids sampled
+                out[column] = out[column].where(out[column].isna(), out[column].astype(str))
         report(progress, "sample copy_leaky", n, n)
         return out
 
@@ -116,6 +118,11 @@ class CopyLeaky(Generator):
         generator = cls(params)
         assert isinstance(params, CopyLeakyParams)
         base_cls = get_generator(params.base)
+        if base_cls.caps.pickled or base_cls.caps.modality != "tabular":
+            # fit() never saves such a base: this folder was not written by synthguard
+            raise IntegrityError(
+                f"copy_leaky folder {str(folder)!r} names base {params.base!r}, which copy_leaky "
+                "never saves (pickled or not tabular); refusing to load it")
         base_params = base_cls.Params.from_dict(
             json.loads((folder / _BASE_PARAMS).read_text(encoding="utf-8")))
         generator._base = base_cls.load_files(folder / _BASE_DIR, base_params)

@@ -9,6 +9,12 @@ from synthguard.registry import Registry
 
 GENERATORS: Registry[type[Generator]] = Registry("generator")
 
+#: The tabular generator used when none is named (CLI ``generate``/``demo``, ``synthesize``, the
+#: app): best joint structure (benchmarks/tabular_vs_argn.py).
+DEFAULT_TABULAR_GENERATOR = "sequential_trees"
+#: The fastest tabular generator (pairwise structure only), for quick looks and huge tables.
+FAST_TABULAR_GENERATOR = "gaussian_copula"
+
 
 def register_generator(cls: type[Generator]) -> type[Generator]:
     """Class decorator: register a generator under its ``name``."""
@@ -21,9 +27,15 @@ def get_generator(name: str) -> type[Generator]:
     return GENERATORS.get(name)
 
 
-def create_generator(name: str, **params: Any) -> Generator:
-    """Build generator ``name`` with typed, validated parameters."""
-    return get_generator(name)(**params)
+def create_generator(name: str, *, pii: Any = None, **params: Any) -> Generator:
+    """Build generator ``name`` with typed, validated parameters.
+
+    ``pii``: the policy for PII/identifier columns applied by every ``fit`` (``"fake"``,
+    ``"drop"``, ``"keep"``, ``{column: policy}`` or a ``PiiPolicy``; default: fake, drop for
+    DP generators). See ``generators._pii``.
+    """
+    generator = get_generator(name)(**params)
+    return generator.with_pii(pii) if pii is not None else generator
 
 
 def list_generators() -> list[dict[str, Any]]:

@@ -31,9 +31,14 @@ _MODEL_FILE = "sdv_model.pkl"
 log = logging.getLogger(__name__)
 
 
+def _seed32(seed: int) -> int:
+    """numpy's legacy seeding and SDV's random state take ``[0, 2**32)`` only."""
+    return int(seed) % (2**32)
+
+
 def _seed_everything(seed: int) -> None:
     random.seed(seed)
-    np.random.seed(seed % (2**32))
+    np.random.seed(_seed32(seed))
     try:
         import torch
 
@@ -119,7 +124,7 @@ class _SDVGenerator(Generator):
         with _quiet():
             self._synth._data_processor.reset_sampling()
             self._synth.reset_sampling()
-            self._synth._set_random_state(seed)  # SDV otherwise reseeds with a fixed constant
+            self._synth._set_random_state(_seed32(seed))  # SDV otherwise reseeds with a fixed constant
             out = self._synth.sample(n)
         frame: pd.DataFrame = out[TABLE_NAME] if isinstance(out, dict) else out
         report(progress, f"sample {self.name}", n, n)
@@ -133,12 +138,12 @@ class _SDVGenerator(Generator):
 
     @classmethod
     def load_files(cls, folder: Path, params: GeneratorParams) -> _SDVGenerator:
-        # Only reached after persist.load_generator verified the hashes and the trusted manifest.
-        import cloudpickle
+        # load_pickle refuses unless persist.load_generator verified the folder and this
+        # machine's run store recorded its manifest (also when nested in another model)
+        from synthguard.ledger.trust import load_pickle
 
         generator = cls(params)
-        with open(folder / _MODEL_FILE, "rb") as handle:
-            generator._synth = cloudpickle.load(handle)
+        generator._synth = load_pickle(folder / _MODEL_FILE)
         return generator
 
 

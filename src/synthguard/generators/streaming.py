@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -30,8 +30,18 @@ import pyarrow as pa
 from synthguard._engine import Engine, ordered_map, ray_session
 from synthguard._io import atomic_path
 from synthguard.errors import DataFileError, ParameterError
-from synthguard.generators.base import Generator, check_rows
+from synthguard.generators.base import check_rows
 from synthguard.progress import ProgressCallback, report
+
+
+class RowSource(Protocol):
+    """What streamed sampling needs: a fitted generator, or a conditioned one
+    (:class:`~synthguard.generators.conditional.ConditionalSampler`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def sample(self, n: int, *, seed: int = 0, progress: ProgressCallback | None = None) -> pd.DataFrame: ...
 
 BLOCK_ROWS = 10_000  # unit of randomness: fixed, so output never depends on chunking
 DEFAULT_CHUNK_ROWS = 100_000  # rows per written chunk (Parquet row group, Ray shard)
@@ -59,11 +69,19 @@ class SampleSummary:
 
 
 def block_seed(seed: int, block: int) -> int:
-    """A 63-bit seed for one block, for generators that only offer ``sample(n, seed=)``."""
-    return int(np.random.SeedSequence([int(seed), int(block)]).generate_state(2, np.uint64)[0] >> 1)
+    """A seed in ``[0, 2**32)`` for one block, for generators that only offer ``sample(n, seed=)``.
+
+    32 bits because that is what every seeded library behind a generator accepts (numpy's
+    legacy ``RandomState``, SDV's ``_set_random_state``, ``random``, torch): a wider seed
+    crashes SDV's synthesizers ("Seed must be between 0 and 2**32 - 1"). A hashed base per
+    ``seed`` plus the block index keeps the blocks of one run distinct (2**32 of them): hashing
+    ``(seed, block)`` into 32 bits would repeat a block among ~77k with probability 1/2.
+    """
+    base = int(np.random.SeedSequence(int(seed)).generate_state(1, np.uint32)[0])
+    return (base + int(block)) % (2**32)
 
 
-def sample_block(generator: Generator, *, seed: int, block: int) -> pd.DataFrame:
+def sample_block(generator: RowSource, *, seed: int, block: int) -> pd.DataFrame:
     """Block ``block`` (``BLOCK_ROWS`` rows) of the generator's row stream for ``seed``."""
     chunk = getattr(generator, "sample_chunk", None)
     if callable(chunk):
@@ -75,7 +93,7 @@ def sample_block(generator: Generator, *, seed: int, block: int) -> pd.DataFrame
     return frame
 
 
-def sample_rows(generator: Generator, start: int, stop: int, *, seed: int) -> pd.DataFrame:
+def sample_rows(generator: RowSource, start: int, stop: int, *, seed: int) -> pd.DataFrame:
     """Rows ``[start, stop)`` of the seeded row stream (whole blocks drawn, then cut)."""
     if not 0 <= start < stop:
         raise ParameterError(f"row range [{start}, {stop}) is empty or negative")
@@ -90,7 +108,7 @@ def sample_rows(generator: Generator, start: int, stop: int, *, seed: int) -> pd
     return out.reset_index(drop=True)
 
 
-def sample_table(generator: Generator, task: tuple[int, int, int]) -> pa.Table:
+def sample_table(generator: RowSource, task: tuple[int, int, int]) -> pa.Table:
     """The per-batch unit of both engines: ``(seed, start, stop)`` -> an Arrow table."""
     seed, start, stop = task
     return pa.Table.from_pandas(sample_rows(generator, start, stop, seed=seed), preserve_index=False)
@@ -105,7 +123,7 @@ def chunk_tasks(rows: int, *, seed: int, chunk_rows: int) -> list[tuple[int, int
     return [(seed, s, min(s + step, rows)) for s in range(0, rows, step)]
 
 
-def iter_sample_tables(generator: Generator, rows: int, *, seed: int,
+def iter_sample_tables(generator: RowSource, rows: int, *, seed: int,
                        chunk_rows: int = DEFAULT_CHUNK_ROWS,
                        engine: Engine | None = None) -> Iterator[pa.Table]:
     """Arrow tables of ``rows`` synthetic rows in order; inside ``ray_session`` for Ray."""
@@ -176,7 +194,7 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, KeyError) as exc:
         raise DataFileError(
             f"a later chunk does not fit the first chunk's column types ({exc}); "
-            "write .parquet with a fixed --metadata schema or use a larger --chunk-rows"
+            "write .parquet with a fixed schema (schema=) or use a larger chunk_rows="
         ) from None
     return pa.Table.from_arrays(columns, schema=schema)
 
@@ -184,11 +202,11 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
 def _suffix(out: Path) -> str:
     suffix = out.suffix.lower()
     if suffix not in TABLE_SUFFIXES + TEXT_SUFFIXES:
-        raise ParameterError(f"--out {str(out)!r} must end in .parquet, .csv or .jsonl")
+        raise ParameterError(f"out={str(out)!r} must end in .parquet, .csv or .jsonl")
     return ".parquet" if suffix == ".pq" else suffix
 
 
-def sample_to_file(generator: Generator, rows: int, out: str | Path, *, seed: int,
+def sample_to_file(generator: RowSource, rows: int, out: str | Path, *, seed: int,
                    progress: ProgressCallback | None = None,
                    chunk_rows: int = DEFAULT_CHUNK_ROWS,
                    engine: Engine | None = None) -> SampleSummary:

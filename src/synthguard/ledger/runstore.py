@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import socket
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -75,6 +76,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+HOST = socket.gethostname()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host (a zombie counts as alive)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class RunRecord:
     """What one command did: inputs' and outputs' SHA-256, parameters, versions, results."""
@@ -93,6 +110,8 @@ class RunRecord:
     metrics: dict[str, Any] = field(default_factory=dict)
     privacy: dict[str, Any] | None = None
     versions: dict[str, str] = field(default_factory=versions)
+    pid: int = field(default_factory=os.getpid)
+    host: str = HOST
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(asdict(self))  # type: ignore[no-any-return]
@@ -147,20 +166,48 @@ class RunStore:
 
     @contextmanager
     def recording(self, command: str, **fields: Any) -> Iterator[RunRecord]:
-        """Record a run around a block: 'ok' on success, 'failed' (with the error type) otherwise.
+        """Record a run around a block: 'ok' on success, 'interrupted' on KeyboardInterrupt /
+        SystemExit (Ctrl-C, SIGTERM in the CLI), 'failed' (with the error type) otherwise.
 
+        The record is saved as 'running' when the block starts, so a run killed outright
+        (SIGKILL) is found later by :meth:`settle_dead_runs` and marked 'interrupted'.
         The CLI and the app both record through this, so a run looks the same whoever ran it.
         """
         record = RunRecord(command=command, **fields)
+        self.save(record)
         try:
             yield record
+        except (KeyboardInterrupt, SystemExit) as exc:
+            record.metrics.setdefault("error", type(exc).__name__)
+            self.finish(record, status="interrupted")
+            raise
         except BaseException as exc:
             record.metrics.setdefault("error", type(exc).__name__)
             self.finish(record, status="failed")
             raise
         self.finish(record, status="ok")
 
+    def settle_dead_runs(self) -> int:
+        """Mark 'running' records of processes gone from this host 'interrupted'; return how
+        many were settled."""
+        settled = 0
+        with self.connect() as conn:
+            rows = conn.execute("SELECT run_id, record_json FROM runs WHERE status = 'running'"
+                                ).fetchall()
+            for r in rows:
+                data = json.loads(r["record_json"])
+                pid = data.get("pid")
+                if (isinstance(pid, int) and data.get("host") == HOST and pid != os.getpid()
+                        and not pid_alive(pid)):
+                    data["status"] = "interrupted"
+                    data.setdefault("metrics", {})["error"] = f"process {pid} gone (killed)"
+                    conn.execute("UPDATE runs SET status=?, record_json=? WHERE run_id=?",
+                                 ("interrupted", json.dumps(data, sort_keys=True), r["run_id"]))
+                    settled += 1
+        return settled
+
     def list(self, *, limit: int = 50, command: str | None = None) -> list[dict[str, Any]]:
+        self.settle_dead_runs()
         sql = "SELECT record_json FROM runs"
         args: tuple[Any, ...] = ()
         if command:
@@ -175,6 +222,21 @@ class RunStore:
         with self.connect() as conn:
             row = conn.execute("SELECT record_json FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return json.loads(row["record_json"]) if row else None
+
+    def find_by_output(self, sha256: str, *, status: str = "ok") -> dict[str, Any] | None:
+        """The newest run with ``status`` that wrote a file of this SHA-256 (any output name),
+        or None: how a report finds the run that produced the table it judges."""
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            return None
+        with self.connect() as conn:
+            rows = conn.execute(
+                "SELECT record_json FROM runs WHERE status = ? AND record_json LIKE ? "
+                "ORDER BY started DESC, rowid DESC", (status, f"%{sha256}%")).fetchall()
+        for r in rows:
+            record = json.loads(r["record_json"])
+            if sha256 in (record.get("outputs") or {}).values():
+                return record  # type: ignore[no-any-return]
+        return None
 
     def trust_manifest(self, manifest_sha256: str, *, run_id: str, path: str | Path) -> None:
         with self.connect() as conn:

@@ -21,7 +21,7 @@ SALT_ENV = "SYNTHGUARD_REDACTION_SALT"
 TOKEN_RE = re.compile(r"\[ENC:([A-Z_]+):([A-Za-z0-9_\-]+)\]")
 
 KEY_HELP = (
-    f"give a key with --key-file FILE (32+ random bytes, or hex/base64 text) or the "
+    f"give a key with key=bytes (32+ random bytes, or hex/base64 text) or the "
     f"environment variable {KEY_ENV} (hex or base64); make one with "
     f"`python -c \"import secrets; print(secrets.token_hex(32))\"`"
 )

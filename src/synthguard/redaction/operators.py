@@ -92,7 +92,7 @@ def _hash(value: str, entity: str, ctx: OperatorContext, params: Mapping[str, An
         from synthguard.redaction._crypto import SALT_ENV
 
         raise ParameterError(
-            f"the hash operator needs a salt: give --salt-file FILE or set {SALT_ENV}"
+            f"the hash operator needs a salt: give salt=bytes or set {SALT_ENV}"
         )
     digest = hashlib.sha256(ctx.salt + b"\x00" + value.encode("utf-8")).hexdigest()
     n = int(params.get("length", 64))
@@ -141,6 +141,14 @@ class Policy:
 
     default: Rule = field(default_factory=lambda: Rule("replace"))
     entities: dict[str, Rule] = field(default_factory=dict)
+    # user recognizers (``recognizers:`` section, see synthguard.redaction.custom)
+    recognizers: tuple[Any, ...] = ()
+
+    def custom_entities(self) -> list[str]:
+        """Entity types the policy's own recognizers add (not among the built-in ones)."""
+        from synthguard.redaction.entities import ALL_ENTITIES
+
+        return sorted({r.entity_type for r in self.recognizers} - set(ALL_ENTITIES))
 
     def rule_for(self, entity: str) -> Rule:
         return self.entities.get(entity, self.default)
@@ -160,12 +168,15 @@ class Policy:
                 from synthguard.redaction._crypto import SALT_ENV
 
                 raise ParameterError(
-                    f"the {name} operator needs a salt: give --salt-file FILE or set {SALT_ENV}"
+                    f"the {name} operator needs a salt: give salt=bytes or set {SALT_ENV}"
                 )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"default": self.default.to_dict(),
-                "entities": {k: v.to_dict() for k, v in sorted(self.entities.items())}}
+        out: dict[str, Any] = {"default": self.default.to_dict(),
+                               "entities": {k: v.to_dict() for k, v in sorted(self.entities.items())}}
+        if self.recognizers:
+            out["recognizers"] = [r.to_dict() for r in self.recognizers]
+        return out
 
     @staticmethod
     def _rule(value: Any, where: str) -> Rule:
@@ -182,19 +193,26 @@ class Policy:
 
     @classmethod
     def from_dict(cls, payload: Mapping[str, Any], *, default: str = "replace") -> Policy:
+        from synthguard.redaction.custom import parse_recognizers
         from synthguard.redaction.entities import ALL_ENTITIES
 
+        extra = sorted(set(map(str, payload)) - {"default", "entities", "recognizers"})
+        if extra:
+            raise ParameterError(f"policy has unknown field {extra[0]!r}; fields are default, "
+                                 "entities, recognizers")
         base = cls._rule(payload.get("default", default), "'default'")
+        recognizers = parse_recognizers(payload.get("recognizers"))
         raw = payload.get("entities", {})
         if not isinstance(raw, Mapping):
             raise ParameterError("policy 'entities' must be a mapping ENTITY -> operator")
-        unknown = sorted(set(raw) - set(ALL_ENTITIES))
+        known = set(ALL_ENTITIES) | {r.entity_type for r in recognizers}
+        unknown = sorted(set(raw) - known)
         if unknown:
             raise ParameterError(
                 f"policy names unknown entity type(s) {', '.join(unknown)}; "
-                f"known: {', '.join(ALL_ENTITIES)}"
+                f"known: {', '.join(sorted(known))}"
             )
-        return cls(base, {str(k): cls._rule(v, repr(k)) for k, v in raw.items()})
+        return cls(base, {str(k): cls._rule(v, repr(k)) for k, v in raw.items()}, recognizers)
 
     @classmethod
     def from_file(cls, path: str | Path, *, default: str = "replace") -> Policy:
@@ -228,7 +246,7 @@ class Policy:
         merged = dict(self.entities)
         for ent, op in overrides.items():
             merged[ent] = self._rule(op, repr(ent))
-        return Policy(self.default, merged)
+        return Policy(self.default, merged, self.recognizers)
 
 
 def apply_policy(text: str, spans: list[Span], policy: Policy, ctx: OperatorContext) -> tuple[str, Counter[str]]:

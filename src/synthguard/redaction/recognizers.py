@@ -149,6 +149,37 @@ def _emit(spec: PatternSpec, m: re.Match[str], j: int, t0: int, t1: int, score: 
     return out
 
 
+class PolicyRecognizer(EntityRecognizer):  # type: ignore[misc]
+    """One recognizer a user declared in a policy file (regex + context + validator)."""
+
+    NAME = "synthguard-policy"
+
+    def __init__(self, spec: Any, threshold: float = 0.35) -> None:
+        from synthguard.redaction.custom import compile_custom
+
+        self.spec = spec
+        self.threshold = threshold
+        self._compiled, self._context = compile_custom(spec)
+        super().__init__(supported_entities=[spec.entity_type], name=self.NAME)
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        from synthguard.redaction.custom import scan_custom
+
+        if entities and self.spec.entity_type not in entities:
+            return []
+        return [_result(self.spec.entity_type, a, b, sc, self.NAME)
+                for a, b, sc in scan_custom(self.spec, text, self._compiled, self._context)
+                if sc >= self.threshold]
+
+
+def policy_recognizers(specs: Any, threshold: float) -> list[EntityRecognizer]:
+    """The policy file's recognizers, built next to the registered kinds."""
+    return [PolicyRecognizer(spec, threshold) for spec in specs]
+
+
 # ---------------------------------------------------------------- dictionaries
 
 _TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lord|Lady|Rev|Fr|Sr|Herr|Frau|Mme|Mlle|M|Sra|Sr|Srta|Sig|Sig\.ra|Dott|Dhr|Mevr)\.?"

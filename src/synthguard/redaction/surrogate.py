@@ -11,7 +11,6 @@ keep a valid Luhn digit and IBANs a valid checksum.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -113,35 +112,16 @@ def _person(value: str, seed: int, key: bytes | None) -> str:
     return "".join(out)
 
 
-_DATE_FORMATS = [
-    "%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y",
-    "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y",
-    "%B %d %Y", "%b. %d, %Y", "%A, %B %d, %Y", "%B %Y", "%b %Y", "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%H:%M", "%H:%M:%S",
-    "%I:%M %p", "%I:%M%p", "%I %p", "%I%p", "%B %d", "%b %d", "%d %B", "%A",
-]
-
-
 def _date(value: str, seed: int, key: bytes | None) -> str:
+    """Same written format, still a valid date/time (see ``_dates``); other values keep
+    their words and get new digits."""
+    from synthguard.redaction._dates import surrogate_date
+
     rng = _rng(seed, key, "DATE_TIME", value)
-    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", value.strip())
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = dt.datetime.strptime(cleaned, fmt)
-        except ValueError:
-            continue
-        if fmt == "%A":
-            days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-            return rng.choice([d for d in days if d != cleaned])
-        year = parsed.year if "%Y" in fmt or "%y" in fmt else 2000
-        base = parsed.replace(year=year)
-        shifted = base + dt.timedelta(days=rng.randint(-400, 400) or 17,
-                                      minutes=rng.randint(-600, 600) if "%H" in fmt or "%I" in fmt else 0)
-        out = shifted.strftime(fmt)
-        if "%d" in fmt and not re.search(r"\b0\d", cleaned):
-            out = re.sub(r"\b0(\d)\b", r"\1", out)  # keep unpadded days unpadded
+    out = surrogate_date(value, rng)
+    if out is not None and out != value:
         return out
-    return shape_keep(value, rng)
+    return shape_keep(value, rng, letters=False) if any(c.isdigit() for c in value) else value
 
 
 def _luhn_complete(prefix: str) -> str:
@@ -224,6 +204,34 @@ def _nrp(value: str, rng: random.Random) -> str:
     return rng.choice(gz.split_list(gz.DEMONYMS))
 
 
+def _nhs(value: str, rng: random.Random) -> str:
+    """Another 10-digit number with a valid NHS mod-11 check digit, same separators."""
+    from synthguard.redaction._patterns import nhs_ok
+
+    digits = re.sub(r"\D", "", value)
+    new = digits
+    while new == digits or not nhs_ok(new):
+        body = "".join(rng.choice(string.digits) for _ in range(9))
+        total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
+        check = (11 - total % 11) % 11
+        new = body + str(check) if check != 10 else digits
+    it = iter(new)
+    return "".join(next(it) if c.isdigit() else c for c in value)
+
+
+def _username(value: str, seed: int, key: bytes | None) -> str:
+    fake = _fake(seed, key, "USERNAME", value)
+    sep = next((c for c in value if c in "._-"), "")
+
+    def make(i: int) -> str:
+        new = f"{fake.first_name()[:1]}{sep}{fake.last_name()}".lower() if sep else str(fake.user_name())
+        if any(c.isdigit() for c in value):
+            new += str(fake.random_int(1, 999))
+        return new
+
+    return _differs(value, make)
+
+
 def surrogate_value(value: str, entity: str, *, seed: int = 0, key: bytes | None = None) -> str:
     """A fake replacement for ``value`` of ``entity`` type; same input -> same output."""
     if not value.strip():
@@ -249,7 +257,11 @@ def surrogate_value(value: str, entity: str, *, seed: int = 0, key: bytes | None
         return _age(value, rng)
     if entity == "NRP":
         return _nrp(value, rng)
-    if entity in {"US_SSN", "US_DRIVER_LICENSE", "POSTCODE"}:
+    if entity == "UK_NHS":
+        return _nhs(value, rng)
+    if entity == "USERNAME":
+        return _username(value, seed, key)
+    if entity in {"US_SSN", "US_DRIVER_LICENSE", "POSTCODE", "ID_NUMBER", "PASSPORT", "VEHICLE_PLATE"}:
         return shape_keep(value, rng)
     fake = _fake(seed, key, entity, value)
     if entity == "ADDRESS":

@@ -9,7 +9,6 @@ same name in two columns to the same fake); free-text columns are redacted span 
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -19,43 +18,19 @@ from typing import Any
 import pandas as pd
 
 from synthguard._io import atomic_path
+from synthguard.data.column_names import FREE_TEXT, name_entity
+from synthguard.data.loading import check_unique_columns
 from synthguard.errors import DataFileError, SchemaError
 from synthguard.progress import ProgressCallback, report
 from synthguard.redaction._types import RedactionSummary, Span
 from synthguard.redaction.engine import RedactionEngine
 from synthguard.redaction.operators import OPERATORS
 
-FREE_TEXT = "FREE_TEXT"
-
-_NAME_HINTS: list[tuple[str, str]] = [
-    (r"e[-_ ]?mail", "EMAIL_ADDRESS"),
-    (r"phone|tel(ephone)?|mobile|cell|fax", "PHONE_NUMBER"),
-    (r"ssn|social[-_ ]?sec", "US_SSN"),
-    (r"iban", "IBAN_CODE"),
-    (r"(credit|debit)?[-_ ]?card|cc[-_ ]?(num|no)|pan$", "CREDIT_CARD"),
-    (r"ip([-_ ]?addr(ess)?)?$|ipv[46]", "IP_ADDRESS"),
-    (r"url|website|homepage|domain|link", "URL"),
-    (r"licen[cs]e|^dl([-_ ]?(num|no))?$", "US_DRIVER_LICENSE"),
-    (r"zip|post[-_ ]?code|postal", "POSTCODE"),
-    (r"address|street|addr", "ADDRESS"),
-    (r"city|town|country|state|region|county|province|birth[-_ ]?place|location", "LOCATION"),
-    (r"(first|last|given|family|full|middle|sur|maiden|user|patient|customer|client|"
-     r"employee|contact)?[-_ ]?name$|^name|surname", "PERSON"),
-    (r"company|employer|organi[sz]ation|org$|firm|bank$|school|university", "ORGANIZATION"),
-    (r"job|occupation|profession|position|title$|role$", "JOB_TITLE"),
-    (r"nationality|religio|ethnic|race$|party|citizenship", "NRP"),
-    (r"^age$|_age$|age[-_ ]?years", "AGE"),
-    (r"dob|birth|date|_at$|time(stamp)?$|admitted|discharged", "DATE_TIME"),
-    (r"note|comment|description|text|message|body|remark|summary|narrative", FREE_TEXT),
-]
-
 
 def _name_hint(column: str) -> str | None:
-    name = column.strip().lower()
-    for pattern, entity in _NAME_HINTS:
-        if re.search(pattern, name):
-            return entity
-    return None
+    """What the column's name says, word by word (shared with the schema:
+    :func:`synthguard.data.column_names.name_entity`)."""
+    return name_entity(column)
 
 
 def detect_pii_columns(frame: pd.DataFrame, *, sample: int = 200,
@@ -91,6 +66,10 @@ def detect_pii_columns(frame: pd.DataFrame, *, sample: int = 200,
         pii_share = with_pii / len(texts)
         best, count = votes.most_common(1)[0] if votes else (None, 0)
         share = count / len(texts)
+        if numeric and best is not None and best != hint:
+            # numbers stored as numbers are quantities: a pattern match in their digits
+            # (55123.45 read as a phone number) counts only when the name says so too
+            best, share = None, 0.0
         prose = mean_words > 6 or hint == FREE_TEXT or (mean_words > 3 and share < 0.5)
         if prose and hint in (None, FREE_TEXT):
             if pii_share >= 0.1:
@@ -126,8 +105,11 @@ def _dominant(text: str, spans: Sequence[Span]) -> str | None:
 
 
 def redact_frame(frame: pd.DataFrame, plan: dict[str, str], engine: RedactionEngine,
-                 pool: Any = None) -> tuple[pd.DataFrame, Counter[str]]:
-    """Apply ``plan`` (column -> entity type or FREE_TEXT) to one chunk; returns new frame."""
+                 pool: Any = None, *, keep_original: bool = False) -> tuple[pd.DataFrame, Counter[str]]:
+    """Apply ``plan`` (column -> entity type or FREE_TEXT) to one chunk; returns new frame.
+
+    Each planned column is replaced by its redacted values; ``keep_original=True`` keeps the
+    column and adds ``<column>_redacted`` (the frame then still holds the PII)."""
     out = frame.copy()
     counts: Counter[str] = Counter()
     for column, entity in plan.items():
@@ -158,7 +140,7 @@ def redact_frame(frame: pd.DataFrame, plan: dict[str, str], engine: RedactionEng
             counts[entity] += len(values)
         col = pd.Series([None] * len(frame), index=frame.index, dtype="object")
         col[mask] = new_values
-        out[column] = col.astype("string")
+        out[f"{column}_redacted" if keep_original else column] = col.astype("string")
     return out, counts
 
 
@@ -166,6 +148,8 @@ def _iter_chunks(src: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     if src.suffix.lower() == ".csv":
         try:
             yield from pd.read_csv(src, chunksize=chunk_size, dtype=str, keep_default_na=True)
+        except pd.errors.EmptyDataError:
+            raise DataFileError(f"{src.name} is empty; it needs a header and rows") from None
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise DataFileError(f"{src.name} is not a readable CSV: {exc}") from None
         return
@@ -201,6 +185,9 @@ def plan_columns(
         first = next(chunks)
     except StopIteration:
         raise DataFileError(f"{source} has no rows") from None
+    if first.empty:
+        raise DataFileError(f"{source} has no rows (a header only?); nothing to redact")
+    check_unique_columns(first.columns, source)
     if columns:
         missing = [c for c in columns if c not in first.columns]
         if missing:
@@ -217,7 +204,8 @@ def plan_columns(
 
 def redact_table_file(src: Path, dst: Path, *, columns: Sequence[str] | None,
                       engine: RedactionEngine, chunk_size: int,
-                      progress: ProgressCallback | None = None) -> RedactionSummary:
+                      progress: ProgressCallback | None = None,
+                      keep_original: bool = False) -> RedactionSummary:
     """Stream ``src`` in chunks through :func:`redact_frame` into ``dst`` (atomic)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -236,7 +224,7 @@ def redact_table_file(src: Path, dst: Path, *, columns: Sequence[str] | None,
             writer: Any = None
             header = True
             for chunk in _prepend(first, chunks):
-                new, counts = redact_frame(chunk, plan, engine, pool)
+                new, counts = redact_frame(chunk, plan, engine, pool, keep_original=keep_original)
                 summary.documents += len(new)
                 summary.add(counts)
                 if dst.suffix.lower() == ".csv":

@@ -70,7 +70,7 @@ def test_mst_default_delta_and_seeded(small_table: pd.DataFrame) -> None:
 
 
 def test_bounds_are_required_or_paid_for(small_table: pd.DataFrame, tmp_path: Path) -> None:
-    with pytest.raises(ParameterError, match=r"\['age', 'gain'\].*--bounds"):
+    with pytest.raises(ParameterError, match=r"\['age', 'gain'\].*bounds="):
         MSTGenerator(epsilon=1.0).fit(small_table)
     with pytest.raises(ParameterError, match="epsilon"):
         MSTGenerator(epsilon=-1.0)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from synthguard.cli import main
-from synthguard.data import table_fingerprint
 from synthguard.generators.text.corpus import read_corpus
 from synthguard.ledger import RunStore
 from synthguard.ledger.budget import BudgetLedger
@@ -39,8 +38,9 @@ def test_dp_lm_writes_jsonl_under_text_field_and_ledger_records_spend(
     assert code == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 6 and all(set(r) == {"body"} for r in rows)
-    sha = table_fingerprint(read_corpus(corpus, text_field="body"))
-    spends = BudgetLedger(RunStore()).spends(sha)
+    ledger = BudgetLedger(RunStore())
+    sha = ledger.key_for(read_corpus(corpus, text_field="body"), register=False)
+    spends = ledger.spends(sha)
     assert [s.generator for s in spends] == ["dp_lm"]
     assert 0 < spends[0].epsilon <= 4.0 + 1e-6
 

@@ -11,7 +11,9 @@ from typing import Any
 
 import streamlit as st
 
-from synthguard.apps import _jobs, _state, _tasks
+from synthguard.apps import _board, _jobs, _state, _tasks
+from synthguard.apps._messages import app_message
+from synthguard.apps._validate import check_budget, check_epsilon
 from synthguard.apps._widgets import default
 from synthguard.errors import SynthguardError
 from synthguard.generators import list_generators
@@ -25,7 +27,7 @@ def _widths(text: str, label: str) -> tuple[int, ...]:
     except ValueError:
         widths = ()
     if not widths or any(w <= 0 for w in widths):
-        st.error(f"{label} must be positive integers separated by commas, such as 32,16")
+        st.error(f"{label} must be positive integers separated by commas, such as 32,16.")
         st.stop()
     return widths
 
@@ -59,16 +61,38 @@ teacher = t1.selectbox("Teacher", teachers, key=default("dst.teacher", "mlp", te
 teacher_hidden = t2.text_input("Teacher widths", key=default("dst.teacher_hidden", "256,128"))
 teacher_epochs = int(t3.number_input("Teacher epochs", min_value=1, step=5, key=default("dst.teacher_epochs", 20)))
 dp_epsilon = 3.0
+problems: list[str] = []
 if "dp" in teacher:
     dp_epsilon = float(st.number_input("Teacher ε (DP-SGD, charged to the dataset's budget)",
-                                       min_value=0.1, step=0.5, key=default("dst.dp_epsilon", 3.0)))
+                                       min_value=0.0, step=0.5, key=default("dst.dp_epsilon", 3.0)))
+    problems += check_epsilon(dp_epsilon, label="Teacher ε")
+    status: Any = None
+    try:
+        from synthguard.ledger.budget import BudgetLedger
+
+        status = BudgetLedger().status(_state.loaded_dataset(ws)[0])
+    except ImportError:
+        pass
+    if not problems:
+        problems += check_budget(status, dp_epsilon)
 
 st.subheader("Student and transfer set")
 s1, s2, s3 = st.columns(3)
 source = s1.selectbox("Synthetic rows from", sources,
-                      key=default("dst.source", sources[0] if arts else "generator: gaussian_copula", sources))
-transfer_rows = int(s1.number_input("Transfer rows", min_value=20, step=1000,
-                                    key=default("dst.transfer_rows", max(2000, 2 * len(ws.train)))))
+                      key=default("dst.source", sources[0] if arts else "generator: gaussian_copula", sources),
+                      help="A session artifact of this split, or a fresh sample from a non-DP generator "
+                           "fitted on the train split.")
+if source.startswith("artifact: "):
+    available = len(arts[source.removeprefix("artifact: ")].frame)
+    transfer_key = default("dst.transfer_rows", available)
+    if int(st.session_state[transfer_key]) > available:  # another artifact was chosen
+        st.session_state[transfer_key] = available
+    transfer_rows = int(s1.number_input(f"Transfer rows (the artifact has {available:,})", min_value=20,
+                                        max_value=max(20, available), step=500, key=transfer_key))
+else:
+    transfer_rows = int(s1.number_input("Transfer rows", min_value=20, step=1000,
+                                        key=default("dst.transfer_rows", max(2000, 2 * len(ws.train))),
+                                        help="Rows sampled from the generator for the student."))
 student_hidden = s2.text_input("Student widths", key=default("dst.student_hidden", "32,16"))
 student_epochs = int(s2.number_input("Student epochs", min_value=1, step=5, key=default("dst.epochs", 30)))
 finetune = int(s2.number_input("Fine-tune epochs after pruning", min_value=0, step=1,
@@ -88,6 +112,7 @@ if source.startswith("artifact: "):
     synthetic = arts[source.removeprefix("artifact: ")].frame
 else:
     generator = source.removeprefix("generator: ")
+config: DistillConfig | None
 try:
     config = DistillConfig(
         target=cfg.target, sensitive=cfg.sensitive, generator=generator, teacher=teacher,
@@ -98,18 +123,37 @@ try:
         quantize=quantize, prune=prune, structured=structured, transfer_rows=transfer_rows,
         seed=cfg.seed, latency_repeats=20, membership_rows=2000)
 except SynthguardError as exc:
-    st.error(str(exc))
-    st.stop()
+    problems.append(app_message(exc))
+    config = None
+if ws.pii.get(cfg.target) == "drop":
+    problems.append(f"The target column {cfg.target!r} has PII handling drop on the Data page: "
+                    "choose another target or another handling for it.")
+left_out = _tasks.pii_columns_for_distill(ws.train, target=cfg.target, pii=ws.pii, synthetic=synthetic)
+if ws.pii or left_out:
+    handling = ", ".join(f"{c} → {p}" for c, p in ws.pii.items())
+    note = f"PII handling from the Data page: {handling}." if handling else ""
+    if left_out:
+        note += (f" Left out of the teacher, the transfer set and the student: {', '.join(left_out)}"
+                 + (" (dropped in the chosen artifact)." if synthetic is not None else "."))
+    st.caption(note.strip())
+for problem in problems:
+    st.error(problem)
 
-key = _jobs.input_key("distill", ws.key, source, arts[source.removeprefix("artifact: ")].sha256
-                      if synthetic is not None else None, config.to_dict())
+key = _jobs.input_key("distill", ws.settings_key, source, arts[source.removeprefix("artifact: ")].sha256
+                      if synthetic is not None else None, config.to_dict() if config else None)
 runner = _jobs.runner()
-if st.button("Distill", type="primary"):
-    st.session_state[JOB] = (key, source)
+chosen = arts.get(source.removeprefix("artifact: ")) if synthetic is not None else None
+if st.button("Distill", type="primary", disabled=bool(problems)):
+    st.session_state[JOB] = (key, source, ws.key)
     runner.submit(key, "Distill", _tasks.distill, train=ws.train, holdout=ws.holdout,
-                  train_sha=ws.train_sha, config=config, synthetic=synthetic, source=source)
+                  train_sha=ws.train_sha, config=config, synthetic=synthetic, source=source,
+                  dataset=_state.loaded_dataset(ws)[1], schema=ws.schema, pii=ws.pii or None,
+                  provenance=_state.provenance(chosen, ws, _state.loaded_dataset(ws)[0], name=source),
+                  transfer_provenance=_state.artifact_provenance(chosen))
 
-pending: tuple[str, str] | None = st.session_state.get(JOB)
+pending: tuple[str, str, str] | None = st.session_state.get(JOB)
+if pending is not None and pending[2] != ws.key:
+    pending = None
 job = runner.get(pending[0]) if pending else None
 if job is None or pending is None:
     st.info("Press **Distill** to train the teacher, the student and its compressed versions.")
@@ -128,17 +172,35 @@ m[1].metric("Student ROC-AUC", f"{report['student']['roc_auc']:.3f}")
 ratio = report.get("params_ratio_student_to_teacher")
 m[2].metric("Student / teacher params", f"{ratio:.3f}" if ratio else "–")
 m[3].metric("Shipped", report["shipped"])
-st.dataframe(models_table(report), width="stretch")
+st.dataframe(_board.readable(models_table(report)), width="stretch")
 st.image(out["frontier"], caption="Compression frontier: size vs ROC-AUC on the real holdout, "
          "coloured by the equalised-odds difference")
 diffs = differences_table(report)
 if diffs is not None:
     st.markdown("**Fairness differences per model**")
-    st.dataframe(diffs, width="stretch")
+    st.dataframe(_board.readable(diffs), width="stretch")
 transfer = report["transfer_set"]
-st.caption(f"Transfer set: {transfer['rows']:,} synthetic rows from {transfer['source']!r}; "
-           f"{transfer['dropped_real_copies']} rows equal to a real row were dropped (run {out['run_id']}).")
-d1, d2 = st.columns(2)
+st.caption(f"Transfer set: {transfer['rows']:,} synthetic rows from {transfer['source']} of "
+           f"{ws.name}; {transfer['dropped_real_copies']} rows equal to a real row were dropped "
+           f"(run {out['run_id']}).")
+pii_done = report.get("pii") or {}
+actions = ((pii_done.get("transfer_generator") or {}).get("columns") or {})
+if pii_done.get("left_out") or actions:
+    parts = [f"left out: {', '.join(pii_done['left_out'])}"] if pii_done.get("left_out") else []
+    parts += [f"{c} → {a['action']}" for c, a in actions.items()]
+    st.caption("PII handling applied: " + "; ".join(parts) + ".")
+d1, d2, d3, d4 = st.columns(4)
 d1.download_button("Download report (JSON)", json.dumps(report, indent=2, default=str),
                    file_name="distill-report.json", mime="application/json")
 d2.download_button("Download report (HTML)", out["html"], file_name="distill-report.html", mime="text/html")
+if out.get("onnx"):
+    d3.download_button("Download student (ONNX)", out["onnx"], file_name="student.onnx",
+                       mime="application/octet-stream",
+                       help="Runs in any ONNX runtime: inputs are the encoded features described in "
+                            "student.json (in the zip).")
+if out.get("student_zip"):
+    d4.download_button("Download student folder (zip)", out["student_zip"],
+                       file_name="synthguard-student.zip", mime="application/zip",
+                       help="safetensors weights, student.json (encoder, classes), student.onnx, "
+                            "reports and manifest.json with SHA-256 of every file; "
+                            "load it with synthguard.compression.load_student.")

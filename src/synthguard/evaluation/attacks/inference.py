@@ -61,7 +61,7 @@ def resolve_secret(columns: list[str], options: AttackOptions, train: pd.DataFra
         if secret not in frame.columns:
             raise SchemaError(
                 f"secret column {secret!r} is missing from the {label} table; columns: "
-                f"{list(frame.columns)}. Pass --secret with one of them"
+                f"{list(frame.columns)}. Pass secret= with one of them"
             )
     return secret, False
 

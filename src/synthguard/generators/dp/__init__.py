@@ -2,8 +2,9 @@
 
 Each declares ``Capabilities(dp=True, mechanism=..., accountant=...)``, reports its
 :class:`~synthguard.generators.base.PrivacySpend`, and exposes ``planned_spend(n_rows)`` so
-the ledger can reserve the budget before the data is read (see
-:func:`synthguard.ledger.budget.run_dp_fit`).
+the ledger can reserve the budget before the data is read. Their ``fit`` charges the
+privacy ledger itself (:mod:`synthguard.generators._charged`,
+:func:`synthguard.ledger.budget.charge_dp_fit`): there is no uncharged DP fit.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ import pandas as pd
 
 from synthguard.data.schema import Schema, infer_schema
 from synthguard.errors import NotFittedError, ParameterError
-from synthguard.generators.base import Generator, GeneratorParams, PrivacySpend
+from synthguard.generators._charged import LedgerChargedGenerator
+from synthguard.generators.base import GeneratorParams, PrivacySpend
 from synthguard.generators.dp._discretise import (
     ColumnPlan,
     TableCodec,
@@ -48,18 +49,19 @@ class DPParams(GeneratorParams):
         eps = self.epsilon
         if isinstance(eps, bool) or not isinstance(eps, int | float) or not (
                 math.isfinite(eps) and eps > 0):
-            raise ParameterError(f"--epsilon must be a finite number > 0, got {eps!r}")
+            raise ParameterError(f"epsilon={eps!r} must be a finite number > 0")
         if self.delta is not None and not (
                 isinstance(self.delta, int | float) and 0 < self.delta < 1):
-            raise ParameterError(f"--delta must be in (0, 1), got {self.delta!r}")
+            raise ParameterError(f"delta={self.delta!r} must be in (0, 1)")
         if not isinstance(self.max_bins, int) or self.max_bins < 2:
             raise ParameterError(f"max_bins must be an integer >= 2, got {self.max_bins!r}")
         if not 0 < self.discretisation_share <= 0.5:
             raise ParameterError("discretisation_share must be in (0, 0.5]")
 
 
-class DPGeneratorBase(Generator):
-    """Base of the DP generators: resolves δ, plans columns, reports the spend."""
+class DPGeneratorBase(LedgerChargedGenerator):
+    """Base of the DP generators: resolves δ, plans columns, reports the spend; ``fit``
+    charges the privacy ledger (see :mod:`synthguard.generators._charged`)."""
 
     Params = DPParams
 
@@ -99,7 +101,7 @@ class DPGeneratorBase(Generator):
         delta = self.p.delta if self.p.delta is not None else 1.0 / float(n_rows) ** 2
         if delta >= 1.0 / n_rows:
             raise ParameterError(
-                f"--delta {delta:g} must be smaller than 1/n = {1.0 / n_rows:.3g} for a table "
+                f"delta={delta:g} must be smaller than 1/n = {1.0 / n_rows:.3g} for a table "
                 f"of {n_rows} rows (δ ≥ 1/n permits publishing a record); use e.g. "
                 f"{1.0 / n_rows**2:.2g}")
         return float(delta)
@@ -130,6 +132,12 @@ class DPGeneratorBase(Generator):
         items = list(PUBLIC_ITEMS)
         if not delta_default:
             items.remove("number of training rows n (used for the default δ)")
+        given_values = [p.name for p in plans if p.values is not None]
+        if given_values:
+            items.append("numeric value sets of " + ", ".join(given_values) + " (metadata)")
+        given_decimals = [p.name for p in plans if p.decimals is not None and p.values is None]
+        if given_decimals:
+            items.append("decimals of " + ", ".join(given_decimals) + " (metadata)")
         if any(p.bounds_source == "dp-estimated" for p in plans):
             items.append("bounds of " + ", ".join(
                 p.name for p in plans if p.bounds_source == "dp-estimated")

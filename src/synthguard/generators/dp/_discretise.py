@@ -10,7 +10,13 @@ allows it, from a DP log-scale histogram. Inside the bounds a DP *adaptive histo
 * the within-bin distribution used when decoding (fine leaves, drawn by their noisy counts),
 
 both paid for by a stated share ρ of the zCDP budget. Everything after the noisy counts is
-post-processing. Categorical value sets are taken from the schema/data and are treated as
+post-processing.
+
+A numeric column with a *public value set* (metadata ``values``, at most 256) is cut into one
+leaf per value (one noisy histogram) and decodes to those values only, never to a value in
+between. A float column is rounded to its public ``decimals``; without them, the decimals are
+estimated with DP (one more unit-sensitivity histogram: how many rows need 0, 1, ... 6
+decimals) inside the same discretisation share. Categorical value sets are taken from the schema/data and are treated as
 public (as in the AIM and MST papers); this is stated in the guarantee.
 """
 
@@ -75,7 +81,9 @@ class NumericCodec:
     leaf_weights: list[float]  # noisy counts clipped at 0 (post-processing)
     bin_of_leaf: list[int]  # coarse bin index of each leaf
     has_null: bool
-    bounds_source: str  # "schema" | "user" | "dp-estimated"
+    bounds_source: str  # "schema" | "user" | "dp-estimated" | "values"
+    leaf_values: list[float] | None = None  # public value set: leaf i decodes to value i
+    decimals: int | None = None  # float columns: rounded to this many decimals on decode
 
     @property
     def n_bins(self) -> int:
@@ -110,10 +118,14 @@ class NumericCodec:
             w = w / w.sum() if w.sum() > 0 else np.full(len(leaves), 1.0 / len(leaves))
             chosen = leaves[rng.choice(len(leaves), size=rows.size, p=w)]
             lo, hi = edges[chosen], edges[chosen + 1]
-            if self.integer:
+            if self.leaf_values is not None:
+                out[rows] = np.asarray(self.leaf_values, dtype=float)[chosen]
+            elif self.integer:
                 out[rows] = np.floor(lo + rng.random(rows.size) * (hi - lo))
             else:
                 out[rows] = lo + rng.random(rows.size) * (hi - lo)
+        if self.decimals is not None and self.leaf_values is None and not self.integer:
+            out = np.clip(np.round(out, self.decimals), self.low, self.high)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -249,6 +261,14 @@ class ColumnPlan:
     bounds_source: str
     integer: bool
     depth: int  # tree levels measured (numeric only)
+    values: tuple[float, ...] | None = None  # public value set (metadata), at most 256
+    decimals: int | None = None  # public decimals (metadata)
+
+    @property
+    def measures_decimals(self) -> bool:
+        """A float column without public decimals or values: its decimals cost a histogram."""
+        return (self.kind == "numeric" and not self.integer and self.values is None
+                and self.decimals is None)
 
 
 def plan_columns(frame: pd.DataFrame, schema: Schema | None,
@@ -267,11 +287,11 @@ def plan_columns(frame: pd.DataFrame, schema: Schema | None,
         if kind in (ColumnKind.TEXT, ColumnKind.PII):
             raise SchemaError(
                 f"column {name!r} is {kind.value}: DP generators model tabular columns only; "
-                "drop it or redact it first (or mark it categorical in --metadata)")
+                "drop it or redact it first (or mark it categorical in schema=)")
         if kind is ColumnKind.DATETIME:
             raise SchemaError(
                 f"column {name!r} is a datetime: convert it to a number (e.g. days since an "
-                "epoch) with public bounds, or mark it categorical in --metadata")
+                "epoch) with public bounds, or mark it categorical in schema=")
         if kind is ColumnKind.ID:
             plans.append(ColumnPlan(str(name), "id", None, "", False, 0))
             continue
@@ -279,6 +299,20 @@ def plan_columns(frame: pd.DataFrame, schema: Schema | None,
             plans.append(ColumnPlan(str(name), "categorical", None, "", False, 0))
             continue
         integer = bool(spec.integer) if spec is not None else False
+        values = spec.values if spec is not None else None
+        decimals = spec.decimals if spec is not None else None
+        if values is not None:
+            given = bounds.get(str(name)) or (spec.bounds if spec is not None else None)
+            if given is not None:
+                values = tuple(v for v in values if given[0] <= v <= given[1])
+                if not values:
+                    raise ParameterError(f"column {name!r}: no value of its public value set "
+                                         f"lies within its bounds {list(given)}")
+            integer = all(float(v).is_integer() for v in values)
+            low, high = min(values), max(values)
+            plans.append(ColumnPlan(str(name), "numeric", (low, high if high > low else low + 1),
+                                    "values", integer, 1, values, decimals))
+            continue
         if name in bounds:
             b: tuple[float, float] | None = bounds[str(name)]
             source = "user"
@@ -289,17 +323,17 @@ def plan_columns(frame: pd.DataFrame, schema: Schema | None,
         else:
             missing.append(str(name))
             continue
-        plans.append(ColumnPlan(str(name), "numeric", b, source, integer, 0))
+        plans.append(ColumnPlan(str(name), "numeric", b, source, integer, 0, None, decimals))
     if missing:
         raise ParameterError(
             f"numeric column(s) {missing} have no public bounds; a DP generator cannot take "
-            "them from the data. Give them with --bounds FILE ({\"col\": [low, high]}) or "
-            "--metadata, or allow estimate_bounds=True to spend part of the budget on them")
+            "them from the data. Give them with bounds={\"col\": [low, high]} or as column bounds "
+            "in schema=, or set estimate_bounds=True to spend part of the budget on them")
     return [_with_depth(p) for p in plans]
 
 
 def _with_depth(plan: ColumnPlan) -> ColumnPlan:
-    if plan.kind != "numeric":
+    if plan.kind != "numeric" or plan.values is not None:
         return plan
     if plan.bounds is None:
         depth = FLOAT_DEPTH + 1
@@ -308,7 +342,8 @@ def _with_depth(plan: ColumnPlan) -> ColumnPlan:
         depth = max(1, math.ceil(math.log(max(width, 2)) / math.log(BRANCH) - 1e-9))
     else:
         depth = FLOAT_DEPTH
-    return ColumnPlan(plan.name, plan.kind, plan.bounds, plan.bounds_source, plan.integer, depth)
+    return ColumnPlan(plan.name, plan.kind, plan.bounds, plan.bounds_source, plan.integer, depth,
+                      plan.values, plan.decimals)
 
 
 def histogram_measurements(plans: list[ColumnPlan]) -> int:
@@ -316,7 +351,7 @@ def histogram_measurements(plans: list[ColumnPlan]) -> int:
     total = 0
     for p in plans:
         if p.kind == "numeric":
-            total += p.depth + (1 if p.bounds is None else 0)
+            total += p.depth + (1 if p.bounds is None else 0) + (1 if p.measures_decimals else 0)
     return total
 
 
@@ -348,11 +383,20 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
             has_null = bool(np.isnan(x).any())
             x = x[~np.isnan(x)]
             bounds = p.bounds
+            if p.values is not None:
+                codec.numeric[p.name] = _value_histogram(x, p.values, p.integer, sigma, max_bins,
+                                                         has_null, rng)
+                continue
             if bounds is None:
                 bounds = _dp_bounds(x, sigma, rng, integer=p.integer)
                 codec.notes.append(f"bounds of {p.name!r} estimated with DP: {list(bounds)}")
             codec.numeric[p.name] = _adaptive_histogram(
                 x, bounds, p.integer, p.depth, sigma, max_bins, has_null, p.bounds_source, rng)
+            decimals = p.decimals
+            if p.measures_decimals:
+                decimals = _dp_decimals(x, sigma, rng)
+                codec.notes.append(f"decimals of {p.name!r} estimated with DP: {decimals}")
+            codec.numeric[p.name].decimals = decimals
     codec.rho_used = rho if k else 0.0
     return codec
 
@@ -371,6 +415,47 @@ def _dp_bounds(x: np.ndarray, sigma: float, rng: np.random.Generator, *,
     if integer:
         high -= 1
     return (float(low), float(max(high, low + 1)))
+
+
+MAX_DECIMALS = 6
+
+
+def _dp_decimals(x: np.ndarray, sigma: float, rng: np.random.Generator,
+                 coverage: float = 0.99) -> int:
+    """Decimals of a float column from one unit-sensitivity histogram (a row is in exactly
+    one cell: the fewest decimals, 0..6, that represent it): the smallest d such that the
+    noisy count of rows needing more than d decimals is within ``1 - coverage`` of the noisy
+    total plus two noise standard deviations; 6 when the noise hides everything."""
+    need = np.full(x.shape, MAX_DECIMALS, dtype=np.int64)
+    scale = np.maximum(1.0, np.abs(x))
+    for d in range(MAX_DECIMALS, -1, -1):
+        need[np.abs(x - np.round(x, d)) <= 1e-9 * scale] = d
+    counts = np.bincount(need, minlength=MAX_DECIMALS + 1).astype(float)
+    noisy = counts + rng.normal(0, sigma, size=counts.shape)
+    total = noisy.sum()
+    if total <= 3 * sigma * math.sqrt(counts.size):
+        return MAX_DECIMALS
+    for d in range(MAX_DECIMALS):
+        tail = noisy[d + 1:]
+        if tail.sum() <= (1 - coverage) * total + 2 * sigma * math.sqrt(tail.size):
+            return d
+    return MAX_DECIMALS
+
+
+def _value_histogram(x: np.ndarray, values: tuple[float, ...], integer: bool, sigma: float,
+                     max_bins: int, has_null: bool, rng: np.random.Generator) -> NumericCodec:
+    """One leaf per public value (edges at the midpoints), one noisy histogram."""
+    vals = np.asarray(sorted(values), dtype=float)
+    top = vals[-1] + 1.0 if (integer or vals.size == 1) else vals[-1]
+    edges = np.concatenate([[vals[0]], (vals[:-1] + vals[1:]) / 2.0, [top]])
+    inner = np.clip(x, vals[0], vals[-1])
+    leaf = np.clip(np.searchsorted(edges, inner, side="right") - 1, 0, vals.size - 1)
+    counts = np.bincount(leaf, minlength=vals.size).astype(float)
+    weights = np.maximum(counts + rng.normal(0, sigma, size=counts.shape), 0.0).tolist()
+    return NumericCodec(low=float(vals[0]), high=float(vals[-1]), integer=integer,
+                        leaf_edges=edges.tolist(), leaf_weights=weights,
+                        bin_of_leaf=_group(weights, max_bins), has_null=has_null,
+                        bounds_source="values", leaf_values=vals.tolist())
 
 
 def _adaptive_histogram(

@@ -56,8 +56,8 @@ class MarginalDPGenerator(DPGeneratorBase):
              progress: ProgressCallback | None) -> RunResult:
         """Spend exactly ``rho`` (zCDP) on the encoded data; return the model."""
 
-    def fit(self, data: Any, *, schema: Any = None, seed: int = 0,
-            progress: ProgressCallback | None = None) -> MarginalDPGenerator:
+    def _fit_private(self, data: Any, *, schema: Any = None, seed: int = 0,
+                     progress: ProgressCallback | None = None) -> None:
         if not isinstance(data, pd.DataFrame):
             raise InputError(f"{self.name} fits a pandas DataFrame")
         frame = data
@@ -94,7 +94,6 @@ class MarginalDPGenerator(DPGeneratorBase):
         self.fit_info.data_sha256 = table_fingerprint(frame)
         self.fit_info.n_rows = len(frame)
         self.fit_info.columns = [str(c) for c in frame.columns]
-        return self
 
     def sample(self, n: int, *, seed: int = 0,
                progress: ProgressCallback | None = None) -> pd.DataFrame:

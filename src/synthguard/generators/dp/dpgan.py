@@ -88,8 +88,8 @@ class DPGANGenerator(DPGeneratorBase):
             accountant=ACCOUNTANT, rho=None,
             notes=f"target ε; δ {'default ' + DEFAULT_DELTA_RULE if default else 'given'}")
 
-    def fit(self, data: Any, *, schema: Any = None, seed: int = 0,
-            progress: ProgressCallback | None = None) -> DPGANGenerator:
+    def _fit_private(self, data: Any, *, schema: Any = None, seed: int = 0,
+                     progress: ProgressCallback | None = None) -> None:
         import torch
         from opacus import PrivacyEngine
         from torch.utils.data import DataLoader, TensorDataset
@@ -170,7 +170,6 @@ class DPGANGenerator(DPGeneratorBase):
         self.fit_info.data_sha256 = table_fingerprint(frame)
         self.fit_info.n_rows = n
         self.fit_info.columns = [str(c) for c in frame.columns]
-        return self
 
     @staticmethod
     def _generate(gen: Any, n: int, cols: list[str], offsets: np.ndarray, *, hard: bool,

@@ -102,12 +102,11 @@ class MSTGenerator(MarginalDPGenerator):
         used = part * (3 if d > 1 else 1)
         return RunResult(model, used, [tuple(p) for p in chosen], 3)
 
-    def fit(self, data: Any, *, schema: Any = None, seed: int = 0,
-            progress: ProgressCallback | None = None) -> MSTGenerator:
-        super().fit(data, schema=schema, seed=seed, progress=progress)
+    def _fit_private(self, data: Any, *, schema: Any = None, seed: int = 0,
+                     progress: ProgressCallback | None = None) -> None:
+        super()._fit_private(data, schema=schema, seed=seed, progress=progress)
         self._info["compress_keep"] = self._keep
         self._info["original_sizes"] = self._orig_sizes
-        return self
 
     def _postprocess_codes(self, codes: dict[str, np.ndarray],
                            rng: np.random.Generator) -> dict[str, np.ndarray]:

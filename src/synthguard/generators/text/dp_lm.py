@@ -23,9 +23,9 @@ import pandas as pd
 
 from synthguard._io import sha256_bytes
 from synthguard.errors import NotFittedError, ParameterError, SchemaError
+from synthguard.generators._charged import LedgerChargedGenerator
 from synthguard.generators.base import (
     Capabilities,
-    Generator,
     GeneratorParams,
     PrivacySpend,
     check_rows,
@@ -95,7 +95,7 @@ class DpLmParams(GeneratorParams):
 
 
 @register_generator
-class DpLm(Generator):
+class DpLm(LedgerChargedGenerator):
     """Character-level transformer trained with opacus DP-SGD on the (redacted) corpus."""
 
     name = "dp_lm"
@@ -122,10 +122,15 @@ class DpLm(Generator):
             notes="planned: opacus calibrates the noise to this target",
         )
 
-    def fit(
+    def _ledger_table(self, data: Any) -> pd.DataFrame:
+        """The documents as a one-column table: the corpus whose budget pays."""
+        return pd.DataFrame({self.params.text_field: texts_from(
+            data, text_field=self.params.text_field)})
+
+    def _fit_private(
         self, data: Any, *, schema: Any = None, seed: int = 0,
         progress: ProgressCallback | None = None,
-    ) -> DpLm:
+    ) -> None:
         texts = texts_from(data, text_field=self.params.text_field)
         units = privacy_units(
             texts, groups=_groups(data, self.params.group_field),
@@ -147,7 +152,6 @@ class DpLm(Generator):
         )
         self._lm, self.train_report = lm, train
         self._spend = _spend(train, self.params, redacted=self.params.redact)
-        return self
 
     def sample(
         self, n: int, *, seed: int = 0, progress: ProgressCallback | None = None

@@ -32,7 +32,7 @@ from synthguard.progress import ProgressCallback, report
 _DOCS = "documents.json"
 
 
-def surrogate_engine(*, seed: int) -> Any:
+def surrogate_engine(*, seed: int, ner_model: str = "shipped") -> Any:
     """The redaction engine with the consistent-surrogate operator (imported lazily: spaCy)."""
     try:
         from synthguard.redaction import RedactionEngine
@@ -41,7 +41,7 @@ def surrogate_engine(*, seed: int) -> Any:
             "surrogate redaction needs synthguard.redaction.RedactionEngine, which this build "
             f"does not provide ({exc}); pass redact=False to dp_lm to train on the raw corpus"
         ) from exc
-    return RedactionEngine(operator="surrogate", seed=seed)
+    return RedactionEngine(operator="surrogate", seed=seed, ner_model=ner_model)
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,8 @@ def surrogate_redact(
 
 def surrogate_redact_detailed(
     texts: list[str], *, seed: int, progress: ProgressCallback | None = None,
-    batch_size: int = 256, propagate: bool = True,
+    batch_size: int = 256, propagate: bool = True, ner_model: str = "shipped",
+    name_lists: bool = True,
 ) -> SurrogateResult:
     """Detect spans in every text, then (``propagate``) add the other occurrences of values
     detected somewhere in the corpus, then replace each span by its surrogate.
@@ -76,15 +77,15 @@ def surrogate_redact_detailed(
     "Heather Smith" is recognised in one note, a bare "Heather" or "Smith" the recognisers
     missed in another note is replaced too (same value -> same surrogate).
     """
-    engine = surrogate_engine(seed=seed)
+    engine = surrogate_engine(seed=seed, ner_model=ner_model)
     spans: list[list[Any]] = []
     for start in range(0, len(texts), batch_size):
         spans.extend(engine.analyze(texts[start : start + batch_size]))
         report(progress, "detecting identifiers", len(spans), len(texts))
     propagated = 0
     if propagate:
-        spans, propagated = _propagate(texts, spans)
-    chooser = _SurrogateChooser(seed, _real_words(texts, spans))
+        spans, propagated = _propagate(texts, spans, name_lists=name_lists)
+    chooser = _SurrogateChooser(seed, _real_words(texts, spans), _real_values(texts, spans))
     out: list[str] = []
     where: list[list[tuple[int, int]]] = []
     counts: Counter[str] = Counter()
@@ -103,43 +104,98 @@ _PROPAGATED = frozenset({
     "IP_ADDRESS", "ADDRESS", "US_DRIVER_LICENSE",
 })
 _MIN_PROPAGATED_LEN = 4
+_LIST_WORD = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'’]{2,}(?![^\W_])")
 
 
-def _propagate(texts: list[str], spans: list[list[Any]]) -> tuple[list[list[Any]], int]:
-    """Add spans for verbatim, case-exact, word-bounded repeats of detected values."""
-    import re
+def _listed_names(text: str) -> list[tuple[int, int]]:
+    """Offsets of words of ``text`` that are listed names and not everyday English words."""
+    from synthguard.redaction._common_words import is_common_word
+    from synthguard.redaction._gazetteers import first_names, last_names
 
+    first, last = first_names(), last_names()
+    out = []
+    for m in _LIST_WORD.finditer(text):
+        word = m.group(0)
+        title = word[:1].upper() + word[1:].lower()
+        if (title in first or title in last) and word.lower() not in _NOT_NAME_PARTS \
+                and not is_common_word(word):
+            out.append(m.span())
+    return out
+_MIN_NAME_PART_LEN = 3
+# Name parts that are titles or particles, not names ("Dr" of "Dr Ann Lee", "van" of "van Dijk").
+_NOT_NAME_PARTS = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "rev", "herr",
+    "frau", "mme", "mlle", "sra", "srta", "dott", "dhr", "mevr", "van", "von", "der", "den",
+    "del", "della", "dos", "das", "bin", "ter", "ten", "the", "and", "jr", "sr",
+})
+
+
+def _name_parts(value: str) -> list[str]:
+    """Words of a detected person name that identify on their own ("Heather", "Smith")."""
+    return [w for w in _words(value)
+            if len(w) >= _MIN_NAME_PART_LEN and w.casefold() not in _NOT_NAME_PARTS]
+
+
+def _propagate(texts: list[str], spans: list[list[Any]], *,
+               name_lists: bool = True) -> tuple[list[list[Any]], int]:
+    """Add spans for word-bounded repeats of detected values anywhere in the corpus.
+
+    A detected person's name parts are searched for alone too, so a first name that is only
+    recognised once ("Heather Smith") is also replaced where it stands alone ("thx heather").
+    Repeats match whatever their case, except name parts that are everyday English words
+    ("Will", "Hope", "Mark"): those only match with the same capitalisation as detected.
+
+    ``name_lists``: also replace, in any case, every word that is in the first- or last-name
+    lists (Faker's locale lists, see ``_gazetteers``) and is not an everyday English word
+    (Zipf < 3): a lone "lorraine" or "NAOMI" that no recognizer tagged. Surrogate output
+    favours recall: a rare surname that is also a rare word becomes a fake name.
+    """
     from synthguard.redaction import Span
+    from synthguard.redaction._common_words import is_common_word
 
-    values: dict[str, str] = {}
+    any_case: dict[str, str] = {}  # lower-cased value -> entity type
+    exact: dict[str, str] = {}
     for text, doc_spans in zip(texts, spans, strict=True):
         for span in doc_spans:
             if span.entity_type not in _PROPAGATED:
                 continue
             value = text[span.start : span.end].strip()
-            candidates = [value]
-            if span.entity_type == "PERSON":  # name parts: "Heather" of "Heather Smith"
-                candidates += [p for p in value.split() if p[:1].isupper()]
-            for item in candidates:
-                if len(item) >= _MIN_PROPAGATED_LEN:
-                    values.setdefault(item, span.entity_type)
-    if not values:
-        return spans, 0
-    ordered = sorted(values, key=len, reverse=True)  # longest first: full name before part
-    pattern = re.compile(
-        r"(?<![^\W_])(?:" + "|".join(re.escape(v) for v in ordered) + r")(?![^\W_])"
-    )
+            if len(value) >= _MIN_PROPAGATED_LEN:
+                any_case.setdefault(value.lower(), span.entity_type)
+            if span.entity_type != "PERSON":
+                continue
+            for part in _name_parts(value):
+                if is_common_word(part):
+                    if part[:1].isupper():
+                        exact.setdefault(part, "PERSON")
+                else:
+                    any_case.setdefault(part.lower(), "PERSON")
+    patterns = []
+    for table, flags in ((any_case, re.IGNORECASE), (exact, 0)):
+        if table:
+            ordered = sorted(table, key=len, reverse=True)  # longest first: full name before part
+            patterns.append((re.compile(
+                r"(?<![^\W_])(?:" + "|".join(re.escape(v) for v in ordered) + r")(?![^\W_])",
+                flags), table, flags))
     added = 0
     result: list[list[Any]] = []
     for text, doc_spans in zip(texts, spans, strict=True):
         covered = [(s.start, s.end) for s in doc_spans]
         extra = []
-        for match in pattern.finditer(text):
-            a, b = match.span()
-            if any(a < end and start < b for start, end in covered):
-                continue
-            extra.append(Span(a, b, values[match.group(0)], 0.5))
-            covered.append((a, b))
+        for pattern, table, flags in patterns:
+            for match in pattern.finditer(text):
+                a, b = match.span()
+                if any(a < end and start < b for start, end in covered):
+                    continue
+                found = match.group(0)
+                entity = table.get(found.lower() if flags else found, "PERSON")
+                extra.append(Span(a, b, entity, 0.5))
+                covered.append((a, b))
+        if name_lists:
+            for a, b in _listed_names(text):
+                if not any(a < end and start < b for start, end in covered):
+                    extra.append(Span(a, b, "PERSON", 0.4))
+                    covered.append((a, b))
         added += len(extra)
         result.append(sorted([*doc_spans, *extra], key=lambda s: s.start))
     return result, added
@@ -158,6 +214,16 @@ def _real_words(texts: list[str], spans: list[list[Any]]) -> frozenset[str]:
     return frozenset(words)
 
 
+def _norm(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _real_values(texts: list[str], spans: list[list[Any]]) -> frozenset[str]:
+    """Every detected value of the corpus (normalised): a surrogate must equal none of them."""
+    return frozenset(_norm(text[s.start : s.end]) for text, doc_spans in zip(texts, spans, strict=True)
+                     for s in doc_spans)
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
@@ -166,13 +232,16 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 class _SurrogateChooser:
-    """Picks, per real value, the first of a few seeded surrogates that shares no word with
-    any real name of the corpus (fake companies and streets are built from names too) (a fake "Jennifer Smith" for Mary Jones would put a
+    """Picks, per real value, the first of a few seeded surrogates that equals no real value
+    detected anywhere in the corpus and shares no word with any real name (fake companies
+    and streets are built from names too; a fake "Jennifer Smith" for Mary Jones would put a
     real Jennifer's name in the output). Deterministic per value, so still consistent."""
 
-    def __init__(self, seed: int, real_words: frozenset[str]) -> None:
+    def __init__(self, seed: int, real_words: frozenset[str],
+                 real_values: frozenset[str] = frozenset()) -> None:
         self.seed = seed
         self.real_words = real_words
+        self.real_values = real_values
         self._engines: dict[int, Any] = {}
         self._choice: dict[tuple[str, str], int] = {}
 
@@ -189,7 +258,8 @@ class _SurrogateChooser:
         for attempt in range(_RETRIES):
             new = self.engine(attempt).transform(text, [span]).text
             fake = new[span.start : span.start + len(new) - len(text) + span.end - span.start]
-            if not any(w in self.real_words for w in _words(fake)):
+            if _norm(fake) not in self.real_values and not any(
+                    w in self.real_words for w in _words(fake)):
                 self._choice[key] = attempt
                 return str(new)
         self._choice[key] = _RETRIES - 1

@@ -1,0 +1,242 @@
+"""A conditional version of ``gaussian_copula``: target columns given context columns.
+
+The same three pieces as :mod:`synthguard.generators.copula` (quantile-grid marginals, a
+Bayesian-network skeleton over coarse codes grown by mutual information, a Gaussian copula on
+within-bin positions), except that the network starts from *context* columns that are given at
+sampling time (a child's parent attributes, its rank among its siblings, the number of
+siblings): a target column may take context columns as its parents, so children are drawn
+from P(child | parent). With no context it is the single-table model. Plain JSON state.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from synthguard.generators.copula import (
+    _correlation,
+    _joint_code,
+    _mutual_information,
+    _plain,
+    _uniform_ranks,
+)
+
+MAX_LEVELS = 1000
+
+
+def _numeric(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+
+
+def _level_key(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return str(value)
+    return _plain(value)
+
+
+def _code_categorical(series: pd.Series, levels: list[Any]) -> np.ndarray:
+    lookup = {v: i for i, v in enumerate(levels)}
+    keys = series.astype(object).where(series.notna(), None)
+    return np.fromiter((lookup.get(_level_key(v), 0) for v in keys), dtype=np.int64, count=len(series))
+
+
+def _levels(series: pd.Series, limit: int = MAX_LEVELS) -> list[Any]:
+    keys = series.astype(object).where(series.notna(), None).map(_level_key)
+    counts = keys.value_counts(dropna=False)
+    return [None if (isinstance(v, float) and np.isnan(v)) else v for v in counts.index][:limit]
+
+
+class ContextCodec:
+    """Coarse codes of one context column (numeric: quantile edges; categorical: levels)."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+
+    @classmethod
+    def fit(cls, name: str, series: pd.Series, numeric: bool, bins: int) -> ContextCodec:
+        if numeric:
+            values = _numeric(series)
+            finite = values[~np.isnan(values)]
+            distinct = np.unique(finite)
+            if distinct.size <= bins + 1:  # few values (a rank, a count): one code per value
+                edges = (distinct[:-1] + distinct[1:]) / 2
+            else:
+                edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1)[1:-1]))
+            return cls({"name": name, "kind": "numeric", "edges": edges.tolist(),
+                        "size": len(edges) + 2})
+        levels = _levels(series, 200)
+        return cls({"name": name, "kind": "categorical", "levels": levels, "size": len(levels)})
+
+    @property
+    def size(self) -> int:
+        return int(self.spec["size"])
+
+    def encode(self, series: pd.Series) -> np.ndarray:
+        if self.spec["kind"] == "numeric":
+            values = _numeric(series)
+            code = np.searchsorted(np.asarray(self.spec["edges"]), values, side="right")
+            return np.where(np.isnan(values), self.size - 1, code).astype(np.int64)
+        return _code_categorical(series, self.spec["levels"])
+
+
+def _network(codes: list[np.ndarray], sizes: list[int], n_context: int, *, max_parents: int,
+             max_cells: int) -> tuple[list[int], list[tuple[int, ...]]]:
+    """Greedy MI network over target columns ``n_context..``; context columns are placed first."""
+    d = len(codes)
+    n = codes[0].size if codes else 0
+    pair = np.zeros((d, d))
+    for i in range(d):
+        for j in range(max(i + 1, n_context), d):
+            pair[i, j] = pair[j, i] = _mutual_information(codes[i], codes[j], sizes[i], sizes[j])
+    placed = list(range(n_context))
+    parents: list[tuple[int, ...]] = [()] * d
+    remaining = list(range(n_context, d))
+    order: list[int] = []
+    if not placed and remaining:
+        root = max(remaining, key=lambda j: float(pair[j].sum()))
+        placed.append(root)
+        order.append(root)
+        remaining.remove(root)
+    while remaining:
+        best: tuple[float, int, tuple[int, ...]] | None = None
+        for child in remaining:
+            ranked = sorted(placed, key=lambda p: float(-pair[child, p]))[:5]
+            candidates: list[tuple[int, ...]] = [()]
+            for k in range(1, min(max_parents, len(ranked)) + 1):
+                candidates += list(combinations(ranked, k))
+            for members in candidates:
+                cells = int(np.prod([sizes[m] for m in members])) * sizes[child]
+                if len(members) > 1 and cells > max_cells:
+                    continue
+                if not members:
+                    score = 0.0
+                elif len(members) == 1:
+                    score = pair[child, members[0]]
+                else:
+                    joint = _joint_code(codes, sizes, members, n)
+                    score = _mutual_information(joint, codes[child], cells // sizes[child], sizes[child])
+                if best is None or score > best[0] + 1e-12:
+                    best = (score, child, members)
+        assert best is not None
+        _, child, members = best
+        order.append(child)
+        placed.append(child)
+        parents[child] = members
+        remaining.remove(child)
+    return order, parents
+
+
+class ConditionalCopula:
+    """Fit ``targets`` given ``context``; sample targets for given context rows."""
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self.state = state or {}
+
+    def fit(self, targets: pd.DataFrame, kinds: dict[str, str], *,
+            context: pd.DataFrame | None = None, context_numeric: set[str] | None = None,
+            seed: int = 0, bins: int = 20, quantiles: int = 200, max_parents: int = 3,
+            ) -> ConditionalCopula:
+        """``kinds``: target column -> ``numeric`` | ``integer`` | ``categorical``."""
+        rng = np.random.default_rng(seed)
+        n = len(targets)
+        bins = int(min(bins, max(2, n // 10)))
+        ctx = context if context is not None else pd.DataFrame(index=targets.index)
+        ctx_codecs = [ContextCodec.fit(str(c), ctx[c], c in (context_numeric or set()), min(bins, 10))
+                      for c in ctx.columns]
+        codes = [codec.encode(ctx[codec.spec["name"]]) for codec in ctx_codecs]
+        sizes = [codec.size for codec in ctx_codecs]
+        specs: list[dict[str, Any]] = []
+        positions: list[np.ndarray] = []
+        for name in targets.columns:
+            kind = kinds[str(name)]
+            series = targets[name]
+            if kind in ("numeric", "integer"):
+                values = _numeric(series)
+                finite = values[~np.isnan(values)]
+                grid = np.quantile(finite, np.linspace(0, 1, quantiles + 1)) if finite.size else np.zeros(2)
+                u = _uniform_ranks(values, rng)
+                code = np.where(np.isnan(u), bins, np.minimum((np.nan_to_num(u) * bins).astype(int), bins - 1))
+                position = np.where(np.isnan(u), 0.5, np.nan_to_num(u) * bins - code)
+                specs.append({"name": str(name), "kind": kind, "grid": grid.tolist(), "size": bins + 1})
+                codes.append(code.astype(np.int64))
+                sizes.append(bins + 1)
+                positions.append(np.clip(position, 1e-6, 1 - 1e-6))
+            else:
+                levels = _levels(series)
+                specs.append({"name": str(name), "kind": "categorical", "levels": levels,
+                              "size": len(levels), "dtype": str(series.dtype)})
+                codes.append(_code_categorical(series, levels))
+                sizes.append(max(len(levels), 1))
+        n_ctx = len(ctx_codecs)
+        max_cells = max(500, n // 4)
+        order, parents = _network(codes, sizes, n_ctx, max_parents=max_parents, max_cells=max_cells) \
+            if specs else ([], [])
+        tables = {}
+        for j in order:
+            members = parents[j]
+            rows = int(np.prod([sizes[m] for m in members])) if members else 1
+            joint = _joint_code(codes, sizes, tuple(members), n) * sizes[j] + codes[j]
+            tables[str(j)] = np.bincount(joint, minlength=rows * sizes[j]).reshape(rows, sizes[j]).tolist()
+        z = stats.norm.ppf(np.column_stack(positions)) if positions else np.zeros((n, 0))
+        self.state = {
+            "context": [c.spec for c in ctx_codecs], "specs": specs, "bins": bins,
+            "order": order, "parents": [list(p) for p in parents], "tables": tables,
+            "numeric": [n_ctx + i for i, s in enumerate(specs) if s["kind"] != "categorical"],
+            "corr": _correlation(z).tolist(),
+        }
+        return self
+
+    def sample(self, size: int, rng: np.random.Generator, *,
+               context: pd.DataFrame | None = None) -> pd.DataFrame:
+        state = self.state
+        ctx_codecs = [ContextCodec(spec) for spec in state["context"]]
+        n_ctx = len(ctx_codecs)
+        codes: list[np.ndarray | None] = [None] * (n_ctx + len(state["specs"]))
+        sizes = [c.size for c in ctx_codecs] + [s["size"] for s in state["specs"]]
+        for i, codec in enumerate(ctx_codecs):
+            assert context is not None
+            codes[i] = codec.encode(context[codec.spec["name"]].reset_index(drop=True))
+        for j in state["order"]:
+            members = tuple(state["parents"][j])
+            table = np.asarray(state["tables"][str(j)], dtype=float)
+            marginal = table.sum(axis=0)
+            rows = table.sum(axis=1, keepdims=True)
+            cond = np.where(rows > 0, table / np.maximum(rows, 1), marginal / max(marginal.sum(), 1))
+            cum = np.cumsum(cond, axis=1)
+            parent_code = _joint_code(codes, sizes, members, size)  # type: ignore[arg-type]
+            u = rng.random(size)
+            codes[j] = np.minimum((cum[parent_code] < u[:, None]).sum(axis=1), table.shape[1] - 1)
+        numeric = state["numeric"]
+        if numeric:
+            z = rng.standard_normal((size, len(numeric))) @ np.linalg.cholesky(np.asarray(state["corr"])).T
+            within = stats.norm.cdf(z)
+        out: dict[str, Any] = {}
+        bins = state["bins"]
+        for i, spec in enumerate(state["specs"]):
+            j = n_ctx + i
+            code = codes[j]
+            assert code is not None
+            if spec["kind"] == "categorical":
+                levels = np.empty(len(spec["levels"]), dtype=object)
+                levels[:] = spec["levels"]
+                series: Any = pd.Series(levels[code]) if len(levels) else pd.Series([None] * size)
+                if spec["dtype"] == "bool":
+                    series = series.astype(bool)
+                elif spec["dtype"].startswith(("int", "float")):
+                    series = pd.to_numeric(series)
+                out[spec["name"]] = series
+                continue
+            grid = np.asarray(spec["grid"])
+            level = (np.minimum(code, bins - 1) + within[:, numeric.index(j)]) / bins
+            values = np.interp(level, np.linspace(0, 1, grid.size), grid)
+            if spec["kind"] == "integer":
+                values = np.round(values)
+            values[code == bins] = np.nan
+            out[spec["name"]] = values
+        return pd.DataFrame(out, index=pd.RangeIndex(size))

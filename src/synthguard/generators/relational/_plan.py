@@ -1,0 +1,369 @@
+"""How relational tables become per-table model frames, and how samples become tables again.
+
+For every table (parents first) a JSON *plan* says:
+
+* ``targets``: the columns its model draws: the table's own non-key columns, datetimes as
+  seconds (see below), one ``__n.<child>`` count per table it is the primary parent of (child
+  counts are drawn with the parent's attributes, so they depend on them), and one
+  ``__has.<fk>`` flag per nullable secondary foreign key;
+* ``context`` (non-root tables): the primary parent's own columns, the row's ``__rank`` among
+  its siblings and ``__nsib`` (their number): children are drawn given their parent;
+* time: the table's sequence index (``anchor``, its first datetime unless the metadata names
+  one) is stored as the gap to the previous sibling's event, and the first sibling's as the
+  offset from the parent's anchor (first-event offset, inter-event gaps); in a root table it
+  is absolute. Other datetime columns are offsets from the row's anchor (a length of stay).
+  Decoding adds the gaps back in sibling order, so events are ordered and time-stamped;
+* keys: primary keys are new sequential ids; the primary foreign key points at the parent
+  row the child was drawn for; a foreign key to an ancestor is copied down the chain; any
+  other foreign key picks a row of its parent under the same primary parent (sibling tables,
+  e.g. a prescription's ICU stay of the same admission) or, failing that, any row of the same
+  block, so referential integrity holds by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthguard.data.relational import RelationalData, RelationalMetadata
+from synthguard.data.schema import ColumnKind
+from synthguard.progress import ProgressCallback, report
+
+NS = 1_000_000_000
+BLOCK_ENTITIES = 5_000  # root entities per sampled block
+
+# (table, size, rng, context or None) -> frame of the table's target columns
+TableSampler = Callable[[str, int, np.random.Generator, pd.DataFrame | None], pd.DataFrame]
+
+
+def _seconds(series: pd.Series) -> np.ndarray:
+    values = pd.to_datetime(series, errors="coerce")
+    out = values.astype("int64").to_numpy(dtype=float) / NS
+    out[values.isna().to_numpy()] = np.nan
+    return out
+
+
+def build_plans(data: RelationalData) -> dict[str, dict[str, Any]]:
+    meta = data.metadata
+    plans: dict[str, dict[str, Any]] = {}
+    for table in meta.order():
+        frame = data.tables[table]
+        tmeta = meta.tables[table]
+        schema = meta.schema(table)
+        keys = set(meta.key_columns(table))
+        primary = data.primary_parent(table)
+        datetimes = [c for c in frame.columns if schema.columns[c].kind is ColumnKind.DATETIME]
+        anchor = tmeta.sequence_index if tmeta.sequence_index in datetimes else (datetimes[0] if datetimes else None)
+        parent_anchor = plans[primary.parent]["anchor"] if primary else None
+        own: dict[str, str] = {}
+        ids: list[str] = []
+        for col in frame.columns:
+            spec = schema.columns[col]
+            if col in keys:
+                continue
+            if spec.kind is ColumnKind.ID:
+                ids.append(col)
+            elif spec.kind in (ColumnKind.NUMERIC, ColumnKind.DATETIME):
+                integer = spec.kind is ColumnKind.NUMERIC and bool(
+                    (pd.to_numeric(frame[col], errors="coerce").dropna() % 1 == 0).all())
+                own[col] = "integer" if integer else "numeric"
+            elif spec.kind in (ColumnKind.CATEGORICAL,):
+                own[col] = "categorical"
+            else:  # text / PII: modelled as categorical levels would copy values; left out
+                continue
+        resolution = {c: _resolution(frame[c]) for c in datetimes}
+        secondary = []
+        for rel in meta.parents(table):
+            if primary is not None and rel == primary:
+                continue
+            via = _ancestor_path(meta, data, table, rel.parent, rel.parent_key)
+            sibling = primary is not None and data.primary_parent(rel.parent) is not None and \
+                data.primary_parent(rel.parent).parent == primary.parent  # type: ignore[union-attr]
+            secondary.append({"column": rel.child_key, "parent": rel.parent,
+                              "parent_key": rel.parent_key, "via": via, "sibling": bool(sibling),
+                              "nullable": bool(frame[rel.child_key].isna().any())})
+        counts = [c for c in meta.tables if c != table and data.primary_parent(c) is not None
+                  and data.primary_parent(c).parent == table]  # type: ignore[union-attr]
+        targets = dict(own)
+        for child in counts:
+            targets[f"__n.{child}"] = "integer"
+        for sec in secondary:
+            if sec["via"] is None and sec["nullable"]:
+                targets[f"__has.{sec['column']}"] = "categorical"
+        pk = tmeta.primary_key
+        plans[table] = {
+            "table": table, "columns": [str(c) for c in frame.columns],
+            "dtypes": {str(c): str(frame[c].dtype) for c in frame.columns},
+            "pk": pk, "pk_integer": bool(pk and pd.api.types.is_integer_dtype(frame[pk])),
+            "parent": {"table": primary.parent, "column": primary.child_key} if primary else None,
+            "secondary": secondary, "ids": ids, "own": own, "targets": targets,
+            "counts": counts, "anchor": anchor,
+            "anchor_mode": None if anchor is None else ("gap" if primary else "absolute"),
+            "parent_anchor": parent_anchor,
+            "offsets": [c for c in datetimes if c != anchor],
+            "resolution": resolution,
+            "context": ([*plans[primary.parent]["own"], "__rank", "__nsib"] if primary else []),
+            "context_numeric": ([c for c, k in plans[primary.parent]["own"].items() if k != "categorical"]
+                                + ["__rank", "__nsib"] if primary else []),
+        }
+    return plans
+
+
+def _resolution(series: pd.Series) -> float:
+    """The coarsest unit (day, hour, minute, second) every value of a datetime column is a
+    whole multiple of, in seconds (synthetic times are rounded to it)."""
+    seconds = _seconds(series)
+    seconds = seconds[np.isfinite(seconds)]
+    for unit in (86400.0, 3600.0, 60.0, 1.0):
+        if seconds.size and np.all(np.mod(seconds, unit) == 0):
+            return unit
+    return 0.0
+
+
+def _ancestor_path(meta: RelationalMetadata, data: RelationalData, table: str, target: str,
+                   key: str) -> list[str] | None:
+    """Foreign-key columns to follow up the primary chain to reach ``target`` (None: not an
+    ancestor reachable that way)."""
+    path: list[str] = []
+    current = table
+    while True:
+        rel = data.primary_parent(current)
+        if rel is None:
+            return None
+        path.append(rel.child_key)
+        if rel.parent == target:
+            return path
+        direct = [r for r in meta.parents(rel.parent) if r.parent == target and r.parent_key == key]
+        if direct and not data.tables[rel.parent][direct[0].child_key].isna().any():
+            return [*path, direct[0].child_key]
+        current = rel.parent
+
+
+def encode(data: RelationalData, plans: dict[str, dict[str, Any]],
+           entities: dict[str, np.ndarray] | None = None,
+           ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame | None]]:
+    """Per table: (targets frame, context frame or None), rows aligned. ``entities``, if
+    given, is filled with the root entity (row index of the root table) of every row."""
+    encoded: dict[str, pd.DataFrame] = {}
+    entities = entities if entities is not None else {}
+    anchors: dict[str, pd.Series] = {}
+    out: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]] = {}
+    tables = dict(data.tables)
+    for table, plan in plans.items():
+        frame = tables[table].reset_index(drop=True)
+        parent = plan["parent"]
+        anchor = plan["anchor"]
+        anchor_s = pd.Series(_seconds(frame[anchor]) if anchor else np.full(len(frame), np.nan))
+        if parent is not None:
+            pframe = tables[parent["table"]].reset_index(drop=True)
+            pk = plans[parent["table"]]["pk"]
+            index_of = pd.Series(np.arange(len(pframe)), index=pframe[pk].to_numpy())
+            pidx = index_of.reindex(frame[parent["column"]].to_numpy()).to_numpy()
+            order = np.lexsort((np.arange(len(frame)), anchor_s.fillna(np.inf).to_numpy(), pidx))
+            frame = frame.iloc[order].reset_index(drop=True)
+            anchor_s = anchor_s.iloc[order].reset_index(drop=True)
+            pidx = pidx[order].astype(np.int64)
+            rank = pd.Series(pidx).groupby(pidx).cumcount().to_numpy() + 1
+            nsib = np.bincount(pidx, minlength=len(pframe))[pidx]
+            context = encoded[parent["table"]].iloc[pidx].reset_index(drop=True)
+            context = context.assign(__rank=rank.astype(float), __nsib=nsib.astype(float))
+            tables[table] = frame  # sibling order (same rows)
+            entities[table] = entities[parent["table"]][pidx]
+        else:
+            context = None
+            pidx = None
+            entities[table] = np.arange(len(frame))
+        targets = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+        for col, _kind in plan["own"].items():
+            if col == anchor:
+                if plan["anchor_mode"] == "gap":
+                    assert pidx is not None and context is not None
+                    prev = anchor_s.groupby(pidx).shift(1)
+                    base = anchors[parent["table"]].iloc[pidx].reset_index(drop=True) \
+                        if plan["parent_anchor"] else pd.Series(np.nan, index=prev.index)
+                    first = context["__rank"].to_numpy() == 1
+                    ref = np.where(first, base.to_numpy(), prev.to_numpy())
+                    gap = anchor_s.to_numpy() - ref
+                    # a first event without a parent time (or a missing previous one) is absolute
+                    gap = np.where(np.isnan(ref), anchor_s.to_numpy(), gap)
+                    targets[col] = gap
+                else:
+                    targets[col] = anchor_s.to_numpy()
+            elif col in plan["offsets"]:
+                values = _seconds(frame[col])
+                targets[col] = values - anchor_s.to_numpy() if anchor else values
+            else:
+                targets[col] = frame[col].to_numpy()
+        own_frame = targets.copy()
+        for child in plan["counts"]:
+            child_frame = tables[child]
+            ckey = plans[child]["parent"]["column"]
+            counts = child_frame[ckey].value_counts()
+            targets[f"__n.{child}"] = counts.reindex(frame[plan["pk"]].to_numpy()).fillna(0).to_numpy(dtype=float)
+        for sec in plan["secondary"]:
+            if sec["via"] is None and sec["nullable"]:
+                targets[f"__has.{sec['column']}"] = frame[sec["column"]].notna().astype(int).to_numpy()
+        encoded[table] = own_frame
+        anchors[table] = anchor_s
+        out[table] = (targets, context)
+    return out
+
+
+def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], sampler: TableSampler,
+                  *, scale: float, seed: int, block_entities: int = BLOCK_ENTITIES,
+                  progress: ProgressCallback | None = None) -> Iterator[dict[str, pd.DataFrame]]:
+    """Blocks of root entities with all descendants; ids continue across blocks."""
+    if not (isinstance(scale, int | float) and scale > 0):
+        raise ValueError("scale must be > 0")
+    roots = [t for t, p in plans.items() if p["parent"] is None]
+    totals = {t: max(1, round(scale * real_rows[t])) for t in roots}
+    n_blocks = max(1, -(-max(totals.values()) // block_entities))
+    next_id = dict.fromkeys(plans, 1)
+    for block in range(n_blocks):
+        rng = np.random.default_rng([seed, block])
+        own: dict[str, pd.DataFrame] = {}
+        keys: dict[str, pd.DataFrame] = {}
+        anchors: dict[str, np.ndarray] = {}
+        parent_of: dict[str, np.ndarray] = {}
+        out: dict[str, pd.DataFrame] = {}
+        for table, plan in plans.items():
+            parent = plan["parent"]
+            if parent is None:
+                total = totals[table]
+                size = total // n_blocks + (1 if block < total % n_blocks else 0)
+                pidx = None
+                context = None
+            else:
+                counts = own[parent["table"]][f"__n.{table}"].to_numpy()
+                counts = np.clip(np.nan_to_num(np.round(counts)), 0, None).astype(np.int64)
+                pidx = np.repeat(np.arange(len(counts)), counts)
+                size = len(pidx)
+                rank = (pd.Series(pidx).groupby(pidx).cumcount().to_numpy() + 1).astype(float)
+                context = own[parent["table"]][list(plans[parent["table"]]["own"])].iloc[pidx].reset_index(drop=True)
+                context = context.assign(__rank=rank, __nsib=counts[pidx].astype(float))
+            if size > 0:
+                targets = sampler(table, size, rng, context)
+            else:
+                targets = pd.DataFrame({c: pd.Series(dtype=float) for c in plan["targets"]})
+            own[table] = targets.reset_index(drop=True)
+            frame, anchor = _decode(plan, targets, pidx, anchors.get(parent["table"]) if parent else None)
+            anchors[table] = anchor
+            key_frame = pd.DataFrame(index=pd.RangeIndex(size))
+            if plan["pk"]:
+                ids = np.arange(next_id[table], next_id[table] + size, dtype=np.int64)
+                key_frame[plan["pk"]] = ids if plan["pk_integer"] else ids.astype(str)
+            if parent is not None:
+                assert pidx is not None
+                ppk = plans[parent["table"]]["pk"]
+                key_frame[parent["column"]] = keys[parent["table"]][ppk].to_numpy()[pidx]
+                parent_of[table] = pidx
+            for sec in plan["secondary"]:
+                key_frame[sec["column"]] = _secondary(sec, plan, plans, keys, parent_of, targets,
+                                                      size, rng)
+            for col in plan["ids"]:
+                frame[col] = np.arange(next_id[table], next_id[table] + size, dtype=np.int64)
+            next_id[table] += size
+            keys[table] = key_frame
+            for col in key_frame.columns:
+                frame[col] = key_frame[col].to_numpy()
+            out[table] = _restore(frame, plan)
+        report(progress, "sample relational", block + 1, n_blocks)
+        yield out
+
+
+def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[str, Any]],
+               keys: dict[str, pd.DataFrame], parent_of: dict[str, np.ndarray],
+               targets: pd.DataFrame, size: int, rng: np.random.Generator) -> Any:
+    if sec["via"] is not None:  # copy down the primary chain: walk up, read the last key
+        table = plan["table"]
+        index = np.arange(size)
+        for _column in sec["via"][:-1]:
+            index = parent_of[table][index]
+            table = plans[table]["parent"]["table"]
+        return keys[table][sec["via"][-1]].to_numpy()[index]
+    pool = keys[sec["parent"]][sec["parent_key"]].to_numpy()
+    values = np.empty(size, dtype=object)
+    values[:] = None
+    want = np.ones(size, dtype=bool)
+    if sec["nullable"]:
+        flag = targets.get(f"__has.{sec['column']}")
+        if flag is not None:
+            want = pd.to_numeric(flag, errors="coerce").fillna(0).to_numpy() > 0
+    if len(pool) == 0:
+        return values
+    if sec["sibling"] and plan["parent"] is not None:
+        mine = parent_of[plan["table"]]
+        theirs = parent_of[sec["parent"]]
+        order = np.argsort(theirs, kind="stable")
+        starts = np.searchsorted(theirs[order], mine, side="left")
+        ends = np.searchsorted(theirs[order], mine, side="right")
+        has = ends > starts
+        pick = starts + np.floor(rng.random(size) * np.maximum(ends - starts, 1)).astype(np.int64)
+        chosen = np.where(has, order[np.minimum(pick, len(order) - 1)], -1)
+        ok = want & has
+        values[ok] = pool[chosen[ok]]
+    else:
+        chosen = rng.integers(0, len(pool), size)
+        values[want] = pool[chosen[want]]
+    series = pd.Series(values)
+    if plans[sec["parent"]]["pk_integer"]:
+        return series.astype("Int64") if series.isna().any() else series.astype(np.int64)
+    return series
+
+
+def _decode(plan: dict[str, Any], targets: pd.DataFrame, pidx: np.ndarray | None,
+            parent_anchor: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray]:
+    size = len(targets)
+    frame = pd.DataFrame(index=pd.RangeIndex(size))
+    anchor_col = plan["anchor"]
+    anchor = np.full(size, np.nan)
+    if anchor_col is not None and size:
+        raw = pd.to_numeric(targets[anchor_col], errors="coerce").to_numpy(dtype=float)
+        if plan["anchor_mode"] == "absolute" or pidx is None:
+            anchor = raw
+        else:
+            rank = pd.Series(pidx).groupby(pidx).cumcount().to_numpy()
+            first = rank == 0
+            base = parent_anchor[pidx] if parent_anchor is not None else np.full(size, np.nan)
+            gap = np.where(first, raw, np.clip(raw, 0, None))
+            start = np.where(first & ~np.isnan(base), base, 0.0)
+            step = np.nan_to_num(gap) + start
+            cum = pd.Series(step).groupby(pidx).cumsum().to_numpy()
+            # a first event with no parent time is absolute; later ones add up from it
+            anchor = np.where(np.isnan(raw), np.nan, cum)
+    for col in plan["own"]:
+        if col == anchor_col:
+            frame[col] = anchor
+        elif col in plan["offsets"]:
+            values = pd.to_numeric(targets[col], errors="coerce").to_numpy(dtype=float)
+            frame[col] = values + anchor if anchor_col else values
+        else:
+            frame[col] = targets[col].to_numpy()
+    return frame, anchor
+
+
+def _restore(frame: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
+    out = {}
+    for col in plan["columns"]:
+        if col not in frame.columns:  # text/PII columns are not synthesised
+            continue
+        dtype = plan["dtypes"][col]
+        values = frame[col]
+        if dtype.startswith("datetime64"):
+            seconds = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+            finite = np.isfinite(seconds) & (np.abs(seconds) < 9.2e9)
+            ns = np.where(finite, np.round(np.nan_to_num(seconds) * 1e6), 0).astype(np.int64) * 1000
+            unit = float(plan.get("resolution", {}).get(col, 0.0))
+            if unit > 0:
+                ns = (np.round(ns / (unit * NS)) * (unit * NS)).astype(np.int64)
+            stamps = pd.to_datetime(ns, unit="ns")
+            out[col] = pd.Series(stamps).where(pd.Series(finite))
+        elif dtype.startswith(("int", "Int")) and col not in (plan["pk"],):
+            numeric = pd.to_numeric(values, errors="coerce")
+            out[col] = numeric.round().astype("Int64") if numeric.isna().any() else numeric.round().astype(np.int64)
+        else:
+            out[col] = values.reset_index(drop=True)
+    return pd.DataFrame(out)

@@ -1,0 +1,50 @@
+"""The training-corpus generators: seeded, exact offsets, every family, negatives unlabelled."""
+
+from __future__ import annotations
+
+import pytest
+
+from synthguard.errors import ParameterError
+from synthguard.redaction.training import FAMILIES, HELD_OUT, TRAINING, make_training_corpus
+
+
+def test_same_seed_same_corpus_other_seed_differs() -> None:
+    a = make_training_corpus(60, seed=3, families=FAMILIES.names())
+    b = make_training_corpus(60, seed=3, families=FAMILIES.names())
+    c = make_training_corpus(60, seed=4, families=FAMILIES.names())
+    assert [d.to_dict() for d in a] == [d.to_dict() for d in b]
+    assert [d.text for d in a] != [d.text for d in c]
+
+
+def test_spans_are_exact_and_trimmed() -> None:
+    docs = make_training_corpus(220, seed=11, families=FAMILIES.names())
+    kinds = set()
+    for doc in docs:
+        for s in doc.spans:
+            value = doc.text[s.start:s.end]
+            assert value and value == value.strip(), (value, doc.text)
+            kinds.add(s.entity_type)
+    assert {"PERSON", "ORGANIZATION", "LOCATION", "ADDRESS", "AGE", "DATE_TIME"} <= kinds
+    # styles: some documents are entirely lower case, some names are
+    assert any(d.text == d.text.lower() and d.spans for d in docs)
+
+
+def test_held_out_families_are_not_training_families() -> None:
+    assert set(HELD_OUT).isdisjoint(TRAINING)
+    assert set(HELD_OUT) | set(TRAINING) == set(FAMILIES.names())
+    assert len(TRAINING) >= 8
+
+
+def test_roles_and_vague_times_are_never_labelled() -> None:
+    docs = make_training_corpus(300, seed=5, families=["negatives", "clinical"])
+    for doc in docs:
+        for s in doc.spans:
+            value = doc.text[s.start:s.end].lower()
+            assert value not in {"caller", "gp", "every night", "patient", "manager", "last week"}
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ParameterError):
+        make_training_corpus(-1, seed=0)
+    with pytest.raises(ParameterError):
+        make_training_corpus(3, seed=0, families=[])

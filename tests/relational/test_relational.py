@@ -1,0 +1,395 @@
+"""Relational data: key inference, bad input, integrity at scale, depth > 2, quality that agrees
+with SDMetrics, sequences, persistence, entity-level DP and the ledger (real SDV/sdmetrics)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthguard.cli import main
+from synthguard.data._toy_relational import toy_bank
+from synthguard.data.relational import load_relational, write_tables
+from synthguard.errors import BudgetExceededError, UnsupportedSchemaError
+from synthguard.evaluation.relational import (
+    multi_table_quality,
+    referential_integrity,
+    sequence_statistics,
+)
+from synthguard.generators.relational import (
+    create_relational_generator,
+    load_relational_generator,
+    sample_to_folder,
+    save_relational_generator,
+)
+
+MIMIC = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "mimic3_demo"
+
+
+@pytest.fixture(scope="module")
+def bank() -> object:
+    return toy_bank(300, seed=0, depth=4)
+
+
+@pytest.fixture(scope="module")
+def fitted(bank: object) -> object:
+    return create_relational_generator("hierarchical").fit(bank, seed=0)  # type: ignore[arg-type]
+
+
+def test_keys_inferred_from_raw_mimic_csvs_and_orphans_dropped_by_rule(tmp_path: Path) -> None:
+    if not MIMIC.is_dir():
+        pytest.skip("shared MIMIC-III demo not present")
+    for name in ("PATIENTS", "ADMISSIONS", "ICUSTAYS", "DIAGNOSES_ICD", "TRANSFERS"):
+        shutil.copy(MIMIC / f"{name}.csv", tmp_path / f"{name}.csv")
+    data = load_relational(tmp_path)
+    meta = data.metadata
+    assert data.report.inferred_keys
+    assert {t: m.primary_key for t, m in meta.tables.items()} == {
+        "ADMISSIONS": "hadm_id", "DIAGNOSES_ICD": "row_id", "ICUSTAYS": "icustay_id",
+        "PATIENTS": "subject_id", "TRANSFERS": "row_id"}
+    labels = {r.label() for r in meta.relationships}
+    assert "ICUSTAYS.hadm_id -> ADMISSIONS.hadm_id" in labels
+    assert "TRANSFERS.icustay_id -> ICUSTAYS.icustay_id" in labels
+    assert "ADMISSIONS.subject_id -> PATIENTS.subject_id" in labels
+    assert not any("row_id" in label for label in labels)  # unique in every table: not a key
+    # the README's orphans: children of the admission missing from ADMISSIONS.csv
+    assert data.report.orphans_dropped == {"ICUSTAYS": 1, "DIAGNOSES_ICD": 8, "TRANSFERS": 4}
+    assert meta.depth() == 4
+    assert data.primary_parent("TRANSFERS").parent == "ADMISSIONS"  # icustay_id is nullable
+
+
+def test_builtin_mimic_loads_with_its_metadata() -> None:
+    data = load_relational("mimic3_demo")
+    assert len(data.metadata.tables) == 8
+    assert data.report.orphans_dropped["PRESCRIPTIONS"] == 81
+    assert pd.api.types.is_datetime64_any_dtype(data.tables["ADMISSIONS"]["admittime"])
+
+
+def _bad_folder(tmp_path: Path, case: str) -> tuple[Path, Path]:
+    parents = pd.DataFrame({"pid": [1, 2, 3, 4], "x": [1.0, 2.0, 3.0, 4.0]})
+    children = pd.DataFrame({"cid": [1, 2, 3, 4, 5], "pid": [1, 1, 2, 3, 4], "y": list("abcab")})
+    rel = {"parent_table_name": "parents", "parent_primary_key": "pid",
+           "child_table_name": "children", "child_foreign_key": "pid"}
+    tables = {"parents": {"primary_key": "pid", "columns": {"pid": {"sdtype": "id"}, "x": {"sdtype": "numerical"}}},
+              "children": {"primary_key": "cid", "columns": {"cid": {"sdtype": "id"}, "pid": {"sdtype": "id"},
+                                                             "y": {"sdtype": "categorical"}}}}
+    relationships = [rel]
+    if case == "cyclic":
+        parents["cid"] = [1, 2, 3, 4]
+        tables["parents"]["columns"]["cid"] = {"sdtype": "id"}
+        relationships.append({"parent_table_name": "children", "parent_primary_key": "cid",
+                              "child_table_name": "parents", "child_foreign_key": "cid"})
+    elif case == "missing_key":
+        children = children.drop(columns=["pid"])
+        del tables["children"]["columns"]["pid"]
+    elif case == "duplicate_pk":
+        parents["pid"] = [1, 2, 2, 4]
+    elif case == "references_nothing":
+        children["pid"] = [91, 92, 93, 94, 95]
+    folder = tmp_path / "data"
+    folder.mkdir()
+    parents.to_csv(folder / "parents.csv", index=False)
+    children.to_csv(folder / "children.csv", index=False)
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({"tables": tables, "relationships": relationships}))
+    return folder, meta
+
+
+@pytest.mark.parametrize(("case", "names"), [
+    ("cyclic", ("cycle", "table", "column 'cid'")),
+    ("missing_key", ("'children'", "'pid'")),
+    ("duplicate_pk", ("'parents'", "'pid'", "duplicate")),
+    ("references_nothing", ("'children'", "'pid'", "none of its")),
+])
+def test_bad_relational_input_is_one_line_exit_2_nothing_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, names: tuple[str, ...]) -> None:
+    folder, meta = _bad_folder(tmp_path, case)
+    out = tmp_path / "out"
+    code = main(["generate", "--data", str(folder), "--metadata", str(meta), "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1 and err.startswith("synthguard: error:")
+    for name in names:
+        assert name in err
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # the same line from `schema` and from `evaluate` (the real folder is checked first)
+    report = tmp_path / "report.json"
+    for argv in (["schema", "--data", str(folder), "--metadata", str(meta)],
+                 ["evaluate", "--real", str(folder), "--metadata", str(meta), "--synthetic",
+                  str(folder), "--out", str(report)]):
+        assert main(argv) == 2
+        assert capsys.readouterr().err.strip() == err
+    assert not report.exists()
+
+
+def test_sampling_keeps_integrity_at_any_scale_deeper_than_two(bank: object, fitted: object,
+                                                               tmp_path: Path) -> None:
+    assert bank.metadata.depth() == 4  # type: ignore[attr-defined]
+    syn = fitted.sample(scale=2.5, seed=3)  # type: ignore[attr-defined]
+    integrity = referential_integrity(syn, bank.metadata)  # type: ignore[attr-defined]
+    assert integrity["overall"] == 1.0
+    assert len(syn["clients"]) == 750
+    ratio = len(syn["transactions"]) / len(bank.tables["transactions"])  # type: ignore[attr-defined]
+    assert 2.0 < ratio < 3.0
+    # streamed in small blocks: same integrity, ids unique across blocks
+    fitted.params = type(fitted.params)(block_entities=100)  # type: ignore[attr-defined]
+    summary = sample_to_folder(fitted, tmp_path / "syn", scale=1.0, seed=1)  # type: ignore[arg-type]
+    assert summary.blocks == 3
+    streamed = {t: pd.read_parquet(tmp_path / "syn" / f"{t}.parquet") for t in syn}
+    assert referential_integrity(streamed, bank.metadata)["overall"] == 1.0  # type: ignore[attr-defined]
+
+
+def test_sequences_are_ordered_with_realistic_gaps(bank: object, fitted: object) -> None:
+    syn = fitted.sample(seed=5)  # type: ignore[attr-defined]
+    stats = sequence_statistics(bank, syn)  # type: ignore[arg-type]
+    tx = stats["transactions"]
+    assert tx["length_similarity"] > 0.85 and tx["gap_similarity"] > 0.8
+    assert tx["first_event_after_parent_share"]["synthetic"] > 0.95  # real: all after opening
+    frame = syn["transactions"]
+    ordered = frame.groupby("account_id")["when"].apply(lambda s: s.is_monotonic_increasing)
+    assert ordered.all()
+    accounts = syn["accounts"].merge(syn["clients"], on="client_id")
+    assert (accounts["opened"] >= accounts["joined"] - pd.Timedelta(days=1)).mean() > 0.95
+
+
+def test_quality_agrees_with_sdmetrics_multi_table_report(bank: object, fitted: object) -> None:
+    from sdmetrics.reports.multi_table import QualityReport
+
+    syn = fitted.sample(seed=2)  # type: ignore[attr-defined]
+    ours = multi_table_quality(bank.tables, syn, bank.metadata)  # type: ignore[attr-defined]
+    report = QualityReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report.generate(bank.tables, syn, bank.metadata.to_sdv().to_dict(), verbose=False)  # type: ignore[attr-defined]
+    assert abs(ours["quality_score"] - report.get_score()) <= 0.02
+    props = dict(zip(report.get_properties()["Property"], report.get_properties()["Score"], strict=True))
+    assert abs(ours["cardinality"] - props["Cardinality"]) <= 0.02
+    assert abs(ours["intertable_trends"] - props["Intertable Trends"]) <= 0.02
+    assert ours["quality_score"] > 0.85
+
+
+def test_json_persistence_round_trip_gives_the_same_tables(fitted: object, tmp_path: Path) -> None:
+    save_relational_generator(fitted, tmp_path / "model")  # type: ignore[arg-type]
+    assert not list((tmp_path / "model").glob("*.pkl"))
+    loaded = load_relational_generator(tmp_path / "model")
+    a, b = fitted.sample(seed=9), loaded.sample(seed=9)  # type: ignore[attr-defined]
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+
+
+def test_hma_refuses_deep_schema_with_typed_error(bank: object) -> None:
+    with pytest.raises(UnsupportedSchemaError, match=r"depth 4.*hierarchical"):
+        create_relational_generator("sdv_hma").fit(bank)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow  # ~40 s: Private-PGM compiles per table
+def test_entity_level_dp_python_fit_charges_every_table_once(tmp_path: Path) -> None:
+    """Plain ``fit`` charges the default store (conftest's per-test store) against each
+    table's dataset identity, once; the per-table MST fits inside charge nothing else."""
+    from synthguard.ledger import RunStore
+    from synthguard.ledger.budget import BudgetLedger, DPLedger
+
+    data = toy_bank(150, seed=1, depth=2)
+    generator = create_relational_generator("hierarchical_dp", epsilon=1.0, iters=100)
+    generator.fit(data, seed=0)  # type: ignore[arg-type]
+    spent = generator.privacy_spent()
+    assert spent is not None and spent.epsilon <= 1.0 + 1e-6 and "unit: one 'clients' row" in spent.notes
+    ledger = BudgetLedger()
+    keys = {t: ledger.key_for(frame, register=False) for t, frame in data.tables.items()}
+    assert len(set(keys.values())) == 2 and len(ledger.datasets()) == 2  # nothing else charged
+    for key in keys.values():
+        (spend,) = ledger.spends(key)
+        assert (spend.status, spend.generator) == ("spent", "hierarchical_dp")
+        assert spend.epsilon == pytest.approx(1.0, rel=1e-6) and spend.rho == pytest.approx(spent.rho)
+    syn = generator.sample(seed=0)  # type: ignore[attr-defined]
+    assert referential_integrity(syn, data.metadata)["overall"] == 1.0
+
+    # a budget on a child table (the same people's rows) is respected: refused before fitting,
+    # nothing spent; a shuffled copy of the root table is the same dataset
+    ledger.set_budget(keys["accounts"], epsilon=1.1, delta=1e-4)
+    again = create_relational_generator("hierarchical_dp", epsilon=1.0, iters=100)
+    shuffled = load_relational(_write(data, tmp_path / "copy", shuffle=True))
+    with pytest.raises(BudgetExceededError):
+        again.fit(shuffled, seed=1)  # type: ignore[arg-type]
+    assert again.privacy_spent() is None and not again.models  # type: ignore[attr-defined]
+    assert all(len(ledger.spends(k)) == 1 for k in keys.values())
+
+    # another store is the one charged when given
+    other = RunStore(tmp_path / "other.sqlite")
+    BudgetLedger(other).set_budget(BudgetLedger(other).key_for(data.tables["clients"]),
+                                   epsilon=0.5, delta=1e-4)
+    with pytest.raises(BudgetExceededError):
+        again.fit(data, ledger=DPLedger(store=other))  # type: ignore[arg-type]
+    assert BudgetLedger(other).spends(keys["clients"]) == []
+
+
+def _write(data: object, folder: Path, *, shuffle: bool = False) -> Path:
+    tables = {t: (f.sample(frac=1, random_state=0) if shuffle else f)
+              for t, f in data.tables.items()}  # type: ignore[attr-defined]
+    write_tables(tables, folder, data.metadata)  # type: ignore[attr-defined]
+    return folder
+
+
+@pytest.mark.slow  # ~40 s
+def test_cli_entity_level_dp_charges_the_split_source_and_refuses_with_nothing_written(
+        tmp_path: Path, isolated_store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from synthguard.ledger.budget import BudgetLedger
+
+    data = toy_bank(150, seed=1, depth=2)
+    real = _write(data, tmp_path / "real")
+    args = ["generate", "--data", str(real), "--generator", "hierarchical_dp", "--epsilon", "1",
+            "--param", "iters=100", "--holdout-fraction", "0.3", "--split-dir", str(tmp_path / "split")]
+    assert main([*args, "--out", str(tmp_path / "syn")]) == 0
+    ledger = BudgetLedger()
+    full = ledger.key_for(data.tables["clients"], register=False)
+    (spend,) = ledger.spends(full)  # the loaded dataset pays for a fit on its train split
+    assert spend.generator == "hierarchical_dp" and spend.run_id
+    ledger.set_budget(full, epsilon=1.05, delta=1e-4)
+    capsys.readouterr()
+    code = main([*args, "--out", str(tmp_path / "syn2"), "--split-dir", str(tmp_path / "split2")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "budget" in err.lower()
+    assert not (tmp_path / "syn2").exists() and not (tmp_path / "split2").exists()
+    assert len(ledger.spends(full)) == 1
+
+
+def test_cli_generate_and_evaluate_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = toy_bank(120, seed=2, depth=3)
+    write_tables(data.tables, tmp_path / "real", data.metadata)
+    out = tmp_path / "syn"
+    assert main(["generate", "--data", str(tmp_path / "real"), "--out", str(out), "--seed", "1",
+                 "--holdout-fraction", "0.3", "--split-dir", str(tmp_path / "split")]) == 0
+    assert sorted(p.stem for p in out.glob("*.parquet")) == sorted(data.tables)
+    report = tmp_path / "report.json"
+    assert main(["evaluate", "--real", str(tmp_path / "split" / "train"), "--synthetic", str(out),
+                 "--holdout", str(tmp_path / "split" / "holdout"), "--target", "clients.segment",
+                 "--out", str(report)]) == 0
+    result = json.loads(report.read_text())
+    assert result["integrity"]["overall"] == 1.0
+    assert set(result["quality"]["per_table"]) == set(data.tables)
+    assert 0.5 <= result["utility"]["tstr"]["roc_auc"] <= 1.0
+    assert 0.0 <= result["leakage"]["dcr_share_closer_to_train"] <= 1.0
+    assert np.isfinite(result["quality"]["quality_score"])
+
+
+def test_dp_bounds_grow_from_the_data_not_from_a_lone_noisy_bucket() -> None:
+    """At a small budget (σ=40 for 600 rows) the estimated range covers the data's core in
+    ≥ 90 % of draws, stays within ×16 of the data's top in ≥ 90 % and within 4^8 always (the
+    previous rule, "outermost bucket over 3σ", returned [0, 1] or ±2^35 ranges on the
+    benchmark bank)."""
+    from synthguard.generators.relational.dp import _dp_bounds
+
+    x = np.random.default_rng(0).normal(50, 15, 600)
+    got = [_dp_bounds(x, 40.0, np.random.default_rng(s), integer=False) for s in range(200)]
+    assert all(lo >= -1.0 and hi <= 4.0 ** 8 for lo, hi in got)
+    assert np.mean([hi <= 4.0 ** 5 for _, hi in got]) >= 0.9
+    q05, q95 = np.quantile(x, [0.05, 0.95])
+    assert np.mean([lo <= q05 and hi >= q95 for lo, hi in got]) >= 0.9
+    lo, hi = _dp_bounds(np.arange(18, 86), 0.5, np.random.default_rng(0), integer=True)
+    assert (lo, hi) == (16.0, 255.0)  # integer: the top edge is exclusive
+
+
+def test_quality_equals_sdmetrics_with_all_missing_and_one_value_columns() -> None:
+    """A column that is all missing in one table (real or synthetic), or holds one value, is
+    binned as SDMetrics bins it (the edges of an empty histogram, 0 to 1): the multi-table score
+    and its four properties equal SDMetrics' to 1e-3 (they differed by 0.04 before)."""
+    from sdmetrics.reports.multi_table import QualityReport
+
+    data = toy_bank(200, seed=0, depth=2)
+    real = {t: f.copy() for t, f in data.tables.items()}
+    rng = np.random.default_rng(3)
+    syn = {}
+    for t, frame in real.items():  # a cheap "synthetic" table: every column resampled on its own
+        syn[t] = frame.copy()
+        for c in frame.columns:
+            if c not in data.metadata.key_columns(t):
+                syn[t][c] = frame[c].to_numpy()[rng.integers(0, len(frame), len(frame))]
+    real["clients"]["age"] = np.nan  # all missing in the real table only
+    syn["clients"]["income"] = np.nan  # all missing in the synthetic table only
+    real["accounts"]["balance"] = 5.0  # one value
+    real["clients"]["region"] = None  # a categorical all missing in the real table
+    ours = multi_table_quality(real, syn, data.metadata)
+    report = QualityReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report.generate(real, syn, data.metadata.to_sdv().to_dict(), verbose=False)
+    props = dict(zip(report.get_properties()["Property"], report.get_properties()["Score"], strict=True))
+    assert ours["quality_score"] == pytest.approx(report.get_score(), abs=1e-3)
+    for ours_key, theirs in (("column_shapes", "Column Shapes"), ("column_pair_trends", "Column Pair Trends"),
+                             ("cardinality", "Cardinality"), ("intertable_trends", "Intertable Trends")):
+        assert ours[ours_key] == pytest.approx(props[theirs], abs=1e-3), ours_key
+
+
+@pytest.mark.slow  # ~30 s: Private-PGM per table
+def test_entity_level_dp_model_saves_as_json_and_npz_and_loads_verified(tmp_path: Path) -> None:
+    """A fitted hierarchical_dp saves without pickle (JSON + .npz, every file's SHA-256 in the
+    manifest), loads back with its guarantee and samples the same tables; a changed file is
+    refused."""
+    from synthguard.errors import IntegrityError
+
+    data = toy_bank(150, seed=1, depth=3)
+    generator = create_relational_generator("hierarchical_dp", epsilon=1.0, iters=100)
+    generator.fit(data, seed=0)  # type: ignore[arg-type]
+    folder = tmp_path / "model"
+    save_relational_generator(generator, folder)
+    files = json.loads((folder / "manifest.json").read_text())["files"]
+    assert not [f for f in files if f.endswith((".pkl", ".pickle", ".pt"))]
+    assert {f"tables/{i}/model.npz" for i in range(len(data.tables))} <= set(files)
+    loaded = load_relational_generator(folder)
+    assert loaded.privacy_spent() == generator.privacy_spent()
+    a, b = generator.sample(seed=4), loaded.sample(seed=4)  # type: ignore[attr-defined]
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert referential_integrity(b, data.metadata)["overall"] == 1.0
+    (folder / "tables" / "1" / "model.npz").write_bytes(b"changed")
+    with pytest.raises(IntegrityError, match="does not match its manifest"):
+        load_relational_generator(folder)
+
+
+def test_budget_of_a_relational_folder_is_set_on_every_table_and_refuses_a_dp_fit(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``budget set DIR`` puts the same total on the dataset of every table (what an
+    entity-level fit charges); ``budget show`` of the folder or of one of its tables sees it; a
+    DP fit above it is refused before any model reads the data, nothing written."""
+    from synthguard.ledger.budget import BudgetLedger
+
+    data = toy_bank(80, seed=4, depth=3)
+    real = _write(data, tmp_path / "real")
+    assert main(["budget", "set", str(real), "--epsilon", "0.5", "--delta", "1e-5"]) == 0
+    ledger = BudgetLedger()
+    keys = {t: ledger.key_for(f, register=False) for t, f in data.tables.items()}
+    assert len(set(keys.values())) == len(data.tables)
+    assert all(ledger.get_budget(k) is not None and ledger.get_budget(k).epsilon == 0.5  # type: ignore[union-attr]
+               for k in keys.values())
+    capsys.readouterr()
+    assert main(["budget", "show", str(real), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["tables"]
+    assert set(shown) == set(keys) and all(s["budget"]["epsilon"] == 0.5 for s in shown.values())
+    assert main(["budget", "show", str(real / "accounts.parquet"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["budget"]["epsilon"] == 0.5
+    code = main(["generate", "--data", str(real), "--generator", "hierarchical_dp", "--epsilon", "1",
+                 "--out", str(tmp_path / "syn")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "budget" in err.lower()
+    assert not (tmp_path / "syn").exists() and all(ledger.spends(k) == [] for k in keys.values())
+    # δ is checked against the number of root entities; a bad δ changes nothing
+    assert main(["budget", "set", str(real), "--epsilon", "2", "--delta", "0.02"]) == 2
+    assert "80 root entities" in capsys.readouterr().err
+    assert ledger.get_budget(keys["clients"]).epsilon == 0.5  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("bad", [{"rounds_per_column": 0}, {"rounds_per_column": 40},
+                                 {"mechanism": "dpgan"}, {"max_children": 0}])
+def test_entity_level_dp_parameters_are_checked_when_built(bad: dict[str, object]) -> None:
+    from synthguard.errors import ParameterError
+
+    name = next(iter(bad))
+    with pytest.raises(ParameterError, match=name):
+        create_relational_generator("hierarchical_dp", **bad)
+    assert create_relational_generator("hierarchical_dp").params.mechanism == "aim"  # type: ignore[attr-defined]
