@@ -22,42 +22,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # The machine is shared and often busy: generous limits per step (each takes seconds when idle).
 STEP_MS = int(os.environ.get("SYNTHGUARD_E2E_STEP_MS", "600000"))
 MAIN = "[data-testid='stMain']"
 SHOTS = Path(__file__).resolve().parents[2] / "reports" / "e2e"
 ERRORS = "[data-testid='stAlertContentError'], [data-testid='stException']"
 
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason="needs Debian's chromium (make e2e installs it)")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def page(served_app: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+def page(served_app: str, browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A Chromium page on the served app; afterwards, nothing may have been fetched from any
     host but the app."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-            tab.set_default_timeout(60_000)
-            hosts: set[str] = set()
-            tab.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
-            tab.goto(served_app, timeout=120_000)
-            tab.get_by_text("Dataset fingerprint").wait_for(timeout=STEP_MS)
-            yield tab
-            # the last screen of each flow (the failing one when a step timed out)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            tab.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
-            assert hosts <= {urlparse(served_app).netloc, ""}, hosts
-        finally:
-            browser.close()
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    tab.set_default_timeout(60_000)
+    hosts: set[str] = set()
+    tab.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    tab.goto(served_app, timeout=120_000)
+    tab.get_by_text("Dataset fingerprint").wait_for(timeout=STEP_MS)
+    yield tab
+    # the last screen of each flow (the failing one when a step timed out)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
+    assert hosts <= {urlparse(served_app).netloc, ""}, hosts
 
 
 # -- helpers ---------------------------------------------------------------------------------
