@@ -7,7 +7,6 @@ pandas, no Streamlit, so what the page shows is testable on its own.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -19,6 +18,7 @@ from synthguard.evaluation.leaderboard import (
     THRESHOLDS,
     ci_text,
     column_help,
+    finite_number,
     leaderboard,
     rounded,
 )
@@ -88,16 +88,6 @@ def split_board(board: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return board[head], board[rest]
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def fairness_table(results: dict[str, dict[str, Any]],
                    distills: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """Real-trained vs each synthetic-trained model (and distilled teacher/student): DP and EO
@@ -129,7 +119,7 @@ def fairness_table(results: dict[str, dict[str, Any]],
     table = pd.DataFrame.from_dict(rows, orient="index")
     if not table.empty and "real-trained (TRTR)" in table.index:
         for metric in ("DP difference", "EO difference"):
-            reference = _num(table.loc["real-trained (TRTR)", metric])
+            reference = finite_number(table.loc["real-trained (TRTR)", metric])
             if reference is not None:
                 table[f"{metric} gap vs real"] = pd.to_numeric(table[metric], errors="coerce") - reference
     return table

@@ -111,7 +111,9 @@ def ci_text(ci: Any, digits: int = 3) -> str | None:
     return f"[{float(ci[0]):.{digits}f}, {float(ci[1]):.{digits}f}]"
 
 
-def _num(value: Any) -> float | None:
+def finite_number(value: Any) -> float | None:
+    """A table cell as a finite float, or None for missing, non-finite, text and bool cells (a
+    verdict or a flag is not a score)."""
     if value is None or isinstance(value, bool | str):
         return None
     try:
@@ -124,7 +126,7 @@ def _num(value: Any) -> float | None:
 def checks_text(row: Mapping[str, Any]) -> str:
     """``"✓ all 7"`` or ``"✗ detection AUC, TSTR / TRTR (5/7)"``: the thresholds an artifact
     fails, over those that apply to it (a leakage verdict of medium/high fails too)."""
-    applicable = [(t, v) for t in THRESHOLDS if (v := _num(row.get(t.column))) is not None]
+    applicable = [(t, v) for t in THRESHOLDS if (v := finite_number(row.get(t.column))) is not None]
     verdict = row.get("leakage verdict")
     if not applicable and not verdict:
         return "–"
