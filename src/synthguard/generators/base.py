@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from synthguard.errors import ParameterError
+from synthguard.errors import NotFittedError, ParameterError
 from synthguard.generators._pii import PiiPolicy, PiiReport
-from synthguard.progress import ProgressCallback
+from synthguard.progress import ProgressCallback, report
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,15 @@ class Generator(ABC):
     def load_files(cls, folder: Path, params: GeneratorParams) -> Generator:
         """Rebuild a fitted generator from files already verified against their manifest."""
 
+    def record_fit(self, data: pd.DataFrame) -> None:
+        """Remember what the fit saw (order-free fingerprint, rows, columns) for the manifest
+        and the ledger, never the values."""
+        from synthguard.data.loading import table_fingerprint
+
+        self.fit_info.data_sha256 = table_fingerprint(data)
+        self.fit_info.n_rows = len(data)
+        self.fit_info.columns = [str(c) for c in data.columns]
+
     def describe(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -176,3 +185,33 @@ def check_rows_limit(n: int | None, *, limit: int | None, name: str = "rows") ->
         raise ParameterError(
             f"{name}={n} is above the limit of {limit:,} rows; if you mean it, raise the limit "
             f"with rows_limit={n} (and check the disk can hold the output)")
+
+
+class ChunkedGenerator(Generator):
+    """A tabular generator whose rows come in chunks, each from a random stream keyed by
+    ``(seed, chunk_index)``: ``sample`` and the streamed writer (``streaming.py``) then give the
+    same rows whatever the chunking of the output. Subclasses hold their fitted model in
+    ``_model``, a ``batch_size`` parameter, and implement :meth:`sample_chunk`."""
+
+    _model: dict[str, Any] | None = None
+
+    @abstractmethod
+    def sample_chunk(self, size: int, *, seed: int, chunk_index: int) -> pd.DataFrame:
+        """``size`` rows of chunk ``chunk_index`` of the stream for ``seed``."""
+
+    def fitted_model(self) -> dict[str, Any]:
+        """The fitted model, or a clear error before any fit (or load)."""
+        if self._model is None:
+            raise NotFittedError(f"{self.name} is not fitted; call fit() first")
+        return self._model
+
+    def sample(self, n: int, *, seed: int = 0, progress: ProgressCallback | None = None) -> pd.DataFrame:
+        check_rows(n)
+        self.fitted_model()
+        batch = int(getattr(self.params, "batch_size"))  # noqa: B009 (every subclass declares it)
+        parts = []
+        for index, start in enumerate(range(0, n, batch)):
+            size = min(batch, n - start)
+            parts.append(self.sample_chunk(size, seed=seed, chunk_index=index))
+            report(progress, f"sample {self.name}", start + size, n)
+        return pd.concat(parts, ignore_index=True)

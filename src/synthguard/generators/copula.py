@@ -30,10 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synthguard.data.loading import table_fingerprint
 from synthguard.data.schema import ColumnKind, Schema, infer_schema
 from synthguard.errors import NotFittedError, ParameterError
-from synthguard.generators.base import Capabilities, Generator, GeneratorParams, check_rows
+from synthguard.generators.base import Capabilities, ChunkedGenerator, GeneratorParams
 from synthguard.generators.registry import register_generator
 from synthguard.progress import ProgressCallback, report
 
@@ -164,7 +163,7 @@ def _correlation(z: np.ndarray) -> np.ndarray:
 
 
 @register_generator
-class GaussianCopula(Generator):
+class GaussianCopula(ChunkedGenerator):
     """Empirical marginals + network skeleton + Gaussian copula (synthguard's default)."""
 
     name = "gaussian_copula"
@@ -249,33 +248,18 @@ class GaussianCopula(Generator):
             "numeric": [i for i, c in enumerate(columns) if c["kind"] != "categorical"],
             "corr": _correlation(z).tolist(),
         }
-        self.fit_info.data_sha256 = table_fingerprint(data)
-        self.fit_info.n_rows = n
-        self.fit_info.columns = [str(c) for c in data.columns]
+        self.record_fit(data)
         report(progress, "fit gaussian_copula", 3, 3)
         return self
 
     # --------------------------------------------------------------- sample
-    def sample(self, n: int, *, seed: int = 0, progress: ProgressCallback | None = None) -> pd.DataFrame:
-        check_rows(n)
-        if self._model is None:
-            raise NotFittedError("gaussian_copula is not fitted; call fit() first")
-        parts = []
-        for index, start in enumerate(range(0, n, self.p.batch_size)):
-            size = min(self.p.batch_size, n - start)
-            parts.append(self.sample_chunk(size, seed=seed, chunk_index=index))
-            report(progress, "sample gaussian_copula", start + size, n)
-        return pd.concat(parts, ignore_index=True)
-
     def sample_chunk(self, size: int, *, seed: int, chunk_index: int) -> pd.DataFrame:
         """Sample one chunk from a random stream keyed by ``(seed, chunk_index)``.
 
         Chunks are independent and reproducible, so a streamed or sharded sampler gets the
         same rows as :meth:`sample` when it uses the same chunk size.
         """
-        model = self._model
-        if model is None:
-            raise NotFittedError("gaussian_copula is not fitted; call fit() first")
+        model = self.fitted_model()
         rng = np.random.default_rng([seed, chunk_index])
         specs = model["specs"]
         codes: list[np.ndarray | None] = [None] * len(specs)

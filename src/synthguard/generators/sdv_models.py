@@ -20,7 +20,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from synthguard.data.loading import table_fingerprint
 from synthguard.data.schema import TABLE_NAME, Schema, infer_schema
 from synthguard.errors import NotFittedError, ParameterError, SynthguardError
 from synthguard.generators.base import Capabilities, Generator, GeneratorParams, check_rows
@@ -110,9 +109,7 @@ class _SDVGenerator(Generator):
         except Exception as exc:  # map SDV's errors at the boundary
             raise SynthguardError(f"{self.name} could not fit this table: {type(exc).__name__}: {exc}") from exc
         self._synth = synth
-        self.fit_info.data_sha256 = table_fingerprint(data)
-        self.fit_info.n_rows = len(data)
-        self.fit_info.columns = [str(c) for c in data.columns]
+        self.record_fit(data)
         report(progress, f"fit {self.name}", 1, 1)
         return self
 

@@ -48,10 +48,9 @@ import numpy as np
 import pandas as pd
 
 from synthguard._threads import model_threads
-from synthguard.data.loading import table_fingerprint
 from synthguard.data.schema import ColumnKind, Schema, infer_schema
 from synthguard.errors import NotFittedError, ParameterError
-from synthguard.generators.base import Capabilities, Generator, GeneratorParams, check_rows
+from synthguard.generators.base import Capabilities, ChunkedGenerator, GeneratorParams
 from synthguard.generators.copula import _as_float, _greedy_network, _plain, _uniform_ranks
 from synthguard.generators.registry import register_generator
 from synthguard.progress import ProgressCallback, report
@@ -215,7 +214,7 @@ def _fit_tree(x: np.ndarray, y: np.ndarray, *, min_leaf: int, max_depth: int | N
 
 
 @register_generator
-class SequentialTrees(Generator):
+class SequentialTrees(ChunkedGenerator):
     """Column-by-column CART synthesis (synthpop-style), JSON model."""
 
     name = "sequential_trees"
@@ -326,29 +325,14 @@ class SequentialTrees(Generator):
             "specs": specs,
             "order": order,
         }
-        self.fit_info.data_sha256 = table_fingerprint(data)
-        self.fit_info.n_rows = n
-        self.fit_info.columns = [str(c) for c in data.columns]
+        self.record_fit(data)
         report(progress, "fit sequential_trees", total, total)
         return self
 
     # --------------------------------------------------------------- sample
-    def sample(self, n: int, *, seed: int = 0, progress: ProgressCallback | None = None) -> pd.DataFrame:
-        check_rows(n)
-        if self._model is None:
-            raise NotFittedError("sequential_trees is not fitted; call fit() first")
-        parts = []
-        for index, start in enumerate(range(0, n, self.p.batch_size)):
-            size = min(self.p.batch_size, n - start)
-            parts.append(self.sample_chunk(size, seed=seed, chunk_index=index))
-            report(progress, "sample sequential_trees", start + size, n)
-        return pd.concat(parts, ignore_index=True)
-
     def sample_chunk(self, size: int, *, seed: int, chunk_index: int) -> pd.DataFrame:
         """One chunk from a random stream keyed by ``(seed, chunk_index)`` (see streaming.py)."""
-        model = self._model
-        if model is None:
-            raise NotFittedError("sequential_trees is not fitted; call fit() first")
+        model = self.fitted_model()
         rng = np.random.default_rng([seed, chunk_index])
         specs = model["specs"]
         order = model["order"]
