@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,3 +31,13 @@ def handwritten() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture()
+def model_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped NER model that a test may tamper with."""
+    from synthguard.redaction._model import SHIPPED_DIR
+
+    target = tmp_path / "ner"
+    shutil.copytree(SHIPPED_DIR, target)
+    return target

@@ -4,7 +4,6 @@ carries no training text, and finds names on a held-out document family that sto
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,6 @@ from synthguard.redaction._model import MANIFEST, SHIPPED_DIR, model_info, verif
 
 pytestmark = pytest.mark.skipif(not (SHIPPED_DIR / MANIFEST).is_file(),
                                 reason="the trained NER model is not in this checkout")
-
-
-@pytest.fixture()
-def model_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "ner"
-    shutil.copytree(SHIPPED_DIR, target)
-    return target
 
 
 def test_shipped_model_is_small_and_verified() -> None:

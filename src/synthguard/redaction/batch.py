@@ -8,12 +8,14 @@ any error (a malformed line, a missing field, a missing key) leaves no output fi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing as mp
 import os
 import sys
 import time
+import types
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from synthguard._io import atomic_path, iter_text_lines, parse_jsonl_record
-from synthguard.errors import DataFileError
+from synthguard.errors import DataFileError, SynthguardError
 from synthguard.progress import ProgressCallback, report
 from synthguard.redaction._types import RedactionSummary, Span
 from synthguard.redaction.engine import RedactionEngine
@@ -74,19 +76,49 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(config: dict[str, Any] | None) -> None:
+    """Load the worker's engine. A failure is kept and raised by the worker's first task: a
+    worker that died in its initializer would be replaced by the pool, forever, while the
+    caller waits."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    if config is not None:  # spawn: rebuild; fork: the parent's loaded engine is inherited
-        _WORKER["engine"] = RedactionEngine.from_config(config)
-    _WORKER["engine"]._ensure_loaded()
+    try:
+        if config is not None:  # spawn: rebuild; fork: the parent's loaded engine is inherited
+            _WORKER["engine"] = RedactionEngine.from_config(config)
+        _WORKER["engine"]._ensure_loaded()
+    except Exception as exc:  # reported to the caller by _worker_engine
+        _WORKER["error"] = f"{type(exc).__name__}: {exc}"
+
+
+def _worker_engine() -> RedactionEngine:
+    if "error" in _WORKER:
+        raise SynthguardError(f"a redaction worker could not load its engine ({_WORKER['error']}); "
+                              "run with workers=1 to see the error in this process")
+    engine: RedactionEngine = _WORKER["engine"]
+    return engine
 
 
 def _work_lines(args: tuple[_LineTask, int, list[str]]) -> tuple[str, int, Counter[str]]:
     task, first, lines = args
-    return process_lines(_WORKER["engine"], task, first, lines)
+    return process_lines(_worker_engine(), task, first, lines)
 
 
 def _work_analyze(texts: list[str]) -> list[list[Span]]:
-    return list(_WORKER["engine"].iter_analyze(texts))
+    return list(_worker_engine().iter_analyze(texts))
+
+
+@contextlib.contextmanager
+def _bare_main() -> Iterator[None]:
+    """Spawned workers re-run the parent's ``__main__`` script unless it is hidden. Inside
+    Streamlit (the app) or after Streamlit's AppTest, ``__main__`` is a page script: every
+    worker ran the page, and a page that failed there killed each worker as the pool started
+    it again (seen: ``redact --workers 2`` hung in the test suite after the app tests). Our
+    workers need nothing from it: they start from this module's ``_init_worker``."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _threaded_runtime_loaded() -> bool:
@@ -111,8 +143,9 @@ class _Pool:
                 self.pool = fork_ctx.Pool(engine.workers, initializer=_init_worker, initargs=(None,))
             else:  # non-Linux, or JAX/torch threads running: a forked child can deadlock
                 spawn_ctx = mp.get_context("spawn")
-                self.pool = spawn_ctx.Pool(engine.workers, initializer=_init_worker,
-                                     initargs=(engine.config(),))
+                with _bare_main():  # Pool() starts (spawns) every worker before it returns
+                    self.pool = spawn_ctx.Pool(engine.workers, initializer=_init_worker,
+                                               initargs=(engine.config(),))
 
     def _bounded(self, fn: Any, items: Iterable[Any]) -> Iterator[Any]:
         """Ordered results with at most 2 batches in flight per worker: the input is read
