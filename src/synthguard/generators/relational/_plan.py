@@ -134,8 +134,8 @@ def _offset_is_tighter(data: RelationalData, rel: Any, anchor: str, parent_ancho
     date, and date = birth + age smeared admission dates over centuries."""
     child = data.tables[rel.child]
     parent = data.tables[rel.parent]
-    first = pd.DataFrame({"key": child[rel.child_key].to_numpy(), "t": _seconds(child[anchor])})
-    first = first.dropna().groupby("key")["t"].min()
+    events = pd.DataFrame({"key": child[rel.child_key].to_numpy(), "t": _seconds(child[anchor])})
+    first = events.dropna().groupby("key")["t"].min()
     base = pd.Series(_seconds(parent[parent_anchor]), index=parent[parent_pk].to_numpy())
     offset = (first - base.reindex(first.index).to_numpy()).dropna()
     if len(offset) < 3:
