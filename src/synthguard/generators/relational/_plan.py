@@ -46,10 +46,14 @@ def _seconds(series: pd.Series) -> np.ndarray:
     return out
 
 
-def build_plans(data: RelationalData, *, choose_reference: bool = False) -> dict[str, dict[str, Any]]:
+def build_plans(data: RelationalData, *, choose_reference: bool = False,
+                offsets_only: bool = False) -> dict[str, dict[str, Any]]:
     """The plan of every table (module docstring). ``choose_reference``: code a first event
     as an offset from its parent's time only where that varies less than the absolute time
-    (a data-dependent choice, so not for DP, which keeps the offset)."""
+    (a data-dependent choice, so not for DP), in a column of its own beside the gaps.
+    ``offsets_only`` (DP): every event is coded as its offset from its parent's time, and
+    siblings are put in order by sorting when decoded (no gaps: a sum of many noisy gaps
+    drifts, and one column fewer is measured)."""
     meta = data.metadata
     plans: dict[str, dict[str, Any]] = {}
     for table in meta.order():
@@ -116,6 +120,7 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False) -> dict
             "counts": counts, "anchor": anchor,
             "anchor_mode": None if anchor is None else ("gap" if primary else "absolute"),
             "split_first": split_first,
+            "offsets_only": bool(offsets_only and primary is not None and anchor),
             "parent_anchor": parent_anchor,
             "offsets": [c for c in datetimes if c != anchor],
             "resolution": resolution,
@@ -220,7 +225,10 @@ def encode(data: RelationalData, plans: dict[str, dict[str, Any]],
                     gap = anchor_s.to_numpy() - ref
                     # a first event without a parent time (or a missing previous one) is absolute
                     gap = np.where(np.isnan(ref), anchor_s.to_numpy(), gap)
-                    if plan.get("split_first"):
+                    if plan.get("offsets_only"):
+                        every = base.to_numpy()
+                        gap = np.where(np.isnan(every), anchor_s.to_numpy(), anchor_s.to_numpy() - every)
+                    elif plan.get("split_first"):
                         every = base.to_numpy()
                         targets[f"__t0.{col}"] = np.where(np.isnan(every), anchor_s.to_numpy(),
                                                           anchor_s.to_numpy() - every)
@@ -365,7 +373,13 @@ def _decode(plan: dict[str, Any], targets: pd.DataFrame, pidx: np.ndarray | None
             first = rank == 0
             base = parent_anchor[pidx] if parent_anchor is not None and plan["parent_anchor"] \
                 else np.full(size, np.nan)
-            if plan.get("split_first"):
+            if plan.get("offsets_only"):
+                own_time = np.where(np.isnan(base), raw, raw + np.nan_to_num(base))
+                # siblings in time order: the k-th earliest time goes to the k-th sibling
+                order = np.lexsort((np.nan_to_num(own_time, nan=np.inf), pidx))
+                anchor = np.empty(size)
+                anchor[np.sort(order)] = own_time[order]
+            elif plan.get("split_first"):
                 t0 = pd.to_numeric(targets[f"__t0.{anchor_col}"], errors="coerce").to_numpy(dtype=float)
                 own_time = np.where(np.isnan(base), t0, t0 + np.nan_to_num(base))
                 # later events add their gaps up; one without a gap restarts from its own time

@@ -3,9 +3,10 @@
 Privacy unit: one **root entity** (a row of the root table) together with every row it owns in
 every table.
 
-Each table is encoded as for ``hierarchical`` (own columns, child counts clipped to
-``[0, max_children]``, event gaps; a child row carries its parent's columns, its rank and its
-number of siblings as context). Contribution is bounded by **sampling one row per entity**
+Each table is encoded as for ``hierarchical`` (own columns, child counts clipped to a cap
+estimated with DP below the public ceiling ``max_children``, event gaps; a child row carries
+``parent_context`` of its parent's columns, chosen from public facts, its rank and its number
+of siblings as context). Contribution is bounded by **sampling one row per entity**
 from each table (uniformly among the rows the entity owns there) before a row-level zCDP
 generator (``mst`` or ``aim``) is fitted on it at ``ρ_t``: adding or removing an entity adds or
 removes at most one row of each fitted table, so each table costs ``ρ_t`` per entity and the
@@ -78,6 +79,9 @@ class HierarchicalDPParams(GeneratorParams):
     # public levels first, then numeric ones in column order). Every context column is one more
     # marginal AIM measures at the table's small ρ: MIMIC's children carried all 16
     parent_context: int = 4
+    # every event's time as its offset from its parent's time, siblings ordered by sorting
+    # (False: first offset and then gaps, whose noisy sum drifts over long sequences)
+    event_offsets: bool = True
     mechanism: str = "aim"  # row-level zCDP generator per table: aim | mst (toy bank, 600 clients, ε=1: 0.756 vs 0.716)
     bounds: dict[str, Any] | None = None  # public bounds {"TABLE.column": [low, high]}
     max_bins: int = 8  # coarse bins per numeric column (toy bank, 600 clients: 8 → 0.793, 16 → 0.764)
@@ -197,7 +201,7 @@ class HierarchicalDPGenerator(RelationalGenerator):
         delta = self.resolve_delta(n_entities)
         rho = cdp_rho(self.p.epsilon, delta)
         entities: dict[str, np.ndarray] = {}
-        self.plans = _plan.build_plans(data)
+        self.plans = _plan.build_plans(data, offsets_only=self.p.event_offsets)
         encoded = _plan.encode(data, self.plans, entities)
         k = self.p.max_children
         rng = np.random.default_rng(seed)
