@@ -234,7 +234,7 @@ INPUT_ARGS: dict[str, str] = {
     "data": "--data", "real": "--real", "synthetic": "--synthetic", "holdout": "--holdout",
     "in_path": "--in", "metadata": "--metadata", "bounds": "--bounds", "policy": "--policy",
     "key_file": "--key-file", "salt_file": "--salt-file", "corpus": "--corpus",
-    "label_map": "--label-map", "constraints": "--constraints",
+    "label_map": "--label-map", "constraints": "--constraints", "model": "--model",
 }
 OUTPUT_ARGS: dict[str, str] = {
     "out": "--out", "out_path": "--out", "save_model": "--save-model", "split_dir": "--split-dir",
@@ -315,6 +315,8 @@ def _folder_output(args: Any, flag: str) -> bool:
     """Whether ``flag`` names a folder for this command (``--out`` of demo and distill)."""
     if flag in ("--save-model", "--split-dir"):
         return True
+    if getattr(args, "command", None) == "sample" and flag == "--out":  # relational: a folder
+        return Path(str(args.out)).suffix.lower() not in (".csv", ".parquet", ".pq")
     return getattr(args, "command", None) in FOLDER_OUT_COMMANDS
 
 

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "synthguard._commands.app",
     "synthguard._commands.text",
     "synthguard._commands.relational",
+    "synthguard._commands.sample",
 ]
 
 EXIT_USAGE = 2

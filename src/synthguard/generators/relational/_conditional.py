@@ -26,6 +26,7 @@ from synthguard.generators.copula import (
 )
 
 MAX_LEVELS = 1000
+GRID = 100  # quantile points of a continuous context column's empirical CDF
 
 
 def _numeric(series: pd.Series) -> np.ndarray:
@@ -64,18 +65,40 @@ class ContextCodec:
             values = _numeric(series)
             finite = values[~np.isnan(values)]
             distinct = np.unique(finite)
+            spec: dict[str, Any] = {"name": name, "kind": "numeric"}
             if distinct.size <= bins + 1:  # few values (a rank, a count): one code per value
                 edges = (distinct[:-1] + distinct[1:]) / 2
             else:
                 edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1)[1:-1]))
-            return cls({"name": name, "kind": "numeric", "edges": edges.tolist(),
-                        "size": len(edges) + 2})
+                # continuous: its empirical CDF, for the position inside its code's bin
+                spec["grid"] = np.quantile(finite, np.linspace(0, 1, GRID + 1)).tolist()
+            spec.update(edges=edges.tolist(), size=len(edges) + 2)
+            return cls(spec)
         levels = _levels(series, 200)
         return cls({"name": name, "kind": "categorical", "levels": levels, "size": len(levels)})
 
     @property
     def size(self) -> int:
         return int(self.spec["size"])
+
+    @property
+    def continuous(self) -> bool:
+        return "grid" in self.spec
+
+    def position(self, series: pd.Series) -> np.ndarray:
+        """Where each value lies inside its code's bin, in (0, 1) by the fitted empirical CDF
+        (0.5 for a missing value): the context's share of the Gaussian copula."""
+        values = _numeric(series)
+        grid = np.asarray(self.spec["grid"])
+        levels = np.linspace(0, 1, grid.size)
+        cdf = np.interp(values, grid, levels)
+        edges = np.asarray(self.spec["edges"])
+        bounds = np.concatenate([[0.0], np.interp(edges, grid, levels), [1.0]])
+        code = np.searchsorted(edges, values, side="right")
+        code = np.where(np.isnan(values), 0, code)
+        lo, hi = bounds[code], bounds[code + 1]
+        out = np.where(hi > lo, (cdf - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)
+        return np.clip(np.where(np.isnan(values), 0.5, out), 1e-6, 1 - 1e-6)
 
     def encode(self, series: pd.Series) -> np.ndarray:
         if self.spec["kind"] == "numeric":
@@ -183,12 +206,18 @@ class ConditionalCopula:
             rows = int(np.prod([sizes[m] for m in members])) if members else 1
             joint = _joint_code(codes, sizes, tuple(members), n) * sizes[j] + codes[j]
             tables[str(j)] = np.bincount(joint, minlength=rows * sizes[j]).reshape(rows, sizes[j]).tolist()
-        z = stats.norm.ppf(np.column_stack(positions)) if positions else np.zeros((n, 0))
+        # continuous context columns (a parent's amounts and times) join the copula, so a child's
+        # values follow its parent's inside their coarse bins too (MIMIC: an admission's time
+        # is its patient's birth date plus an age; within-bin independence smeared it by years)
+        linked = [i for i, c in enumerate(ctx_codecs) if c.continuous] if positions else []
+        ctx_positions = [ctx_codecs[i].position(ctx[ctx_codecs[i].spec["name"]]) for i in linked]
+        stacked = ctx_positions + positions
+        z = stats.norm.ppf(np.column_stack(stacked)) if stacked else np.zeros((n, 0))
         self.state = {
             "context": [c.spec for c in ctx_codecs], "specs": specs, "bins": bins,
             "order": order, "parents": [list(p) for p in parents], "tables": tables,
             "numeric": [n_ctx + i for i, s in enumerate(specs) if s["kind"] != "categorical"],
-            "corr": _correlation(z).tolist(),
+            "corr": _correlation(z).tolist(), "linked": linked,
         }
         return self
 
@@ -214,8 +243,9 @@ class ConditionalCopula:
             codes[j] = np.minimum((cum[parent_code] < u[:, None]).sum(axis=1), table.shape[1] - 1)
         numeric = state["numeric"]
         if numeric:
-            z = rng.standard_normal((size, len(numeric))) @ np.linalg.cholesky(np.asarray(state["corr"])).T
-            within = stats.norm.cdf(z)
+            within = stats.norm.cdf(_conditional_normal(
+                np.asarray(state["corr"]), [ctx_codecs[i] for i in state.get("linked", [])],
+                context, size, len(numeric), rng))
         out: dict[str, Any] = {}
         bins = state["bins"]
         for i, spec in enumerate(state["specs"]):
@@ -240,3 +270,22 @@ class ConditionalCopula:
             values[code == bins] = np.nan
             out[spec["name"]] = values
         return pd.DataFrame(out, index=pd.RangeIndex(size))
+
+
+def _conditional_normal(corr: np.ndarray, linked: list[ContextCodec], context: pd.DataFrame | None,
+                        size: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``k`` target normals per row, given the linked context columns' normals (the first
+    ``len(linked)`` rows/columns of ``corr``): z_t | z_c ~ N(A z_c, S_tt − A S_ct)."""
+    c = len(linked)
+    if c == 0:
+        return rng.standard_normal((size, k)) @ np.linalg.cholesky(corr).T  # type: ignore[no-any-return]
+    assert context is not None
+    zc = stats.norm.ppf(np.column_stack([codec.position(context[codec.spec["name"]].reset_index(drop=True))
+                                         for codec in linked]))
+    s_cc, s_tc, s_tt = corr[:c, :c], corr[c:, :c], corr[c:, c:]
+    a = np.linalg.solve(s_cc, s_tc.T).T
+    cond = s_tt - a @ s_tc.T
+    cond = (cond + cond.T) / 2
+    eigval, eigvec = np.linalg.eigh(cond)
+    root = eigvec * np.sqrt(np.clip(eigval, 1e-9, None))
+    return zc @ a.T + rng.standard_normal((size, k)) @ root.T  # type: ignore[no-any-return]

@@ -67,7 +67,7 @@ class HierarchicalGenerator(RelationalGenerator):
 
     def fit(self, data: RelationalData, *, seed: int = 0,
             progress: ProgressCallback | None = None) -> HierarchicalGenerator:
-        self.plans = _plan.build_plans(data)
+        self.plans = _plan.build_plans(data, choose_reference=True)
         encoded = _plan.encode(data, self.plans)
         self.models = {}
         for i, (table, (targets, context)) in enumerate(encoded.items()):
