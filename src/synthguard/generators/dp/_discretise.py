@@ -356,8 +356,15 @@ def histogram_measurements(plans: list[ColumnPlan]) -> int:
 
 
 def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
-              max_bins: int, rng: np.random.Generator) -> TableCodec:
+              max_bins: int, rng: np.random.Generator, min_bin_mass: float = 0.0,
+              zero_below: float = 0.0) -> TableCodec:
     """Build the table codec, spending exactly ``rho`` (zCDP) on numeric columns' histograms.
+
+    A coarse bin holds about 1/``max_bins`` of the noisy mass, and at least ``min_bin_mass``
+    (a mechanism whose marginals are noisy asks for bins its noise does not drown). Fine
+    leaves whose noisy count is under ``zero_below``·σ get weight 0 (post-processing): they
+    are never decoded, instead of spreading noise over values nobody has (a count of 20
+    juvenile felonies).
 
     Each histogram has L2 sensitivity 1 (a record is in one cell), so ``k`` histograms with
     Gaussian noise σ cost k/(2σ²); σ is set so that the total is ``rho``.
@@ -385,13 +392,15 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
             bounds = p.bounds
             if p.values is not None:
                 codec.numeric[p.name] = _value_histogram(x, p.values, p.integer, sigma, max_bins,
-                                                         has_null, rng)
+                                                         has_null, rng, min_bin_mass,
+                                                         zero_below)
                 continue
             if bounds is None:
                 bounds = _dp_bounds(x, sigma, rng, integer=p.integer)
                 codec.notes.append(f"bounds of {p.name!r} estimated with DP: {list(bounds)}")
             codec.numeric[p.name] = _adaptive_histogram(
-                x, bounds, p.integer, p.depth, sigma, max_bins, has_null, p.bounds_source, rng)
+                x, bounds, p.integer, p.depth, sigma, max_bins, has_null, p.bounds_source, rng,
+                min_bin_mass, zero_below)
             decimals = p.decimals
             if p.measures_decimals:
                 decimals = _dp_decimals(x, sigma, rng)
@@ -443,7 +452,8 @@ def _dp_decimals(x: np.ndarray, sigma: float, rng: np.random.Generator,
 
 
 def _value_histogram(x: np.ndarray, values: tuple[float, ...], integer: bool, sigma: float,
-                     max_bins: int, has_null: bool, rng: np.random.Generator) -> NumericCodec:
+                     max_bins: int, has_null: bool, rng: np.random.Generator,
+                     min_bin_mass: float = 0.0, zero_below: float = 0.0) -> NumericCodec:
     """One leaf per public value (edges at the midpoints), one noisy histogram."""
     vals = np.asarray(sorted(values), dtype=float)
     top = vals[-1] + 1.0 if (integer or vals.size == 1) else vals[-1]
@@ -451,16 +461,18 @@ def _value_histogram(x: np.ndarray, values: tuple[float, ...], integer: bool, si
     inner = np.clip(x, vals[0], vals[-1])
     leaf = np.clip(np.searchsorted(edges, inner, side="right") - 1, 0, vals.size - 1)
     counts = np.bincount(leaf, minlength=vals.size).astype(float)
-    weights = np.maximum(counts + rng.normal(0, sigma, size=counts.shape), 0.0).tolist()
+    noisy = counts + rng.normal(0, sigma, size=counts.shape)
+    weights = np.where(noisy < max(zero_below * sigma, 0.0), 0.0, noisy).tolist()
     return NumericCodec(low=float(vals[0]), high=float(vals[-1]), integer=integer,
                         leaf_edges=edges.tolist(), leaf_weights=weights,
-                        bin_of_leaf=_group(weights, max_bins), has_null=has_null,
+                        bin_of_leaf=_group(weights, max_bins, min_bin_mass), has_null=has_null,
                         bounds_source="values", leaf_values=vals.tolist())
 
 
 def _adaptive_histogram(
     x: np.ndarray, bounds: tuple[float, float], integer: bool, depth: int, sigma: float,
     max_bins: int, has_null: bool, source: str, rng: np.random.Generator,
+    min_bin_mass: float = 0.0, zero_below: float = 0.0,
 ) -> NumericCodec:
     low, high = bounds
     if integer:
@@ -491,20 +503,22 @@ def _adaptive_histogram(
             refined.extend((float(a), float(b), float(c))
                            for a, b, c in zip(cuts[:-1], cuts[1:], noisy, strict=True))
         leaves = refined
-    weights = [max(0.0, c) if math.isfinite(c) else 1.0 for _, _, c in leaves]
+    floor = max(zero_below * sigma, 0.0)
+    weights = [(c if c >= floor else 0.0) if math.isfinite(c) else 1.0 for _, _, c in leaves]
     edges = [leaves[0][0]] + [hi for _, hi, _ in leaves]
     return NumericCodec(low=float(low), high=float(high), integer=integer, leaf_edges=edges,
-                        leaf_weights=weights, bin_of_leaf=_group(weights, max_bins),
+                        leaf_weights=weights, bin_of_leaf=_group(weights, max_bins, min_bin_mass),
                         has_null=has_null, bounds_source=source)
 
 
-def _group(weights: list[float], max_bins: int) -> list[int]:
-    """Contiguous groups of leaves with about equal noisy mass (a heavy leaf stands alone)."""
+def _group(weights: list[float], max_bins: int, min_mass: float = 0.0) -> list[int]:
+    """Contiguous groups of leaves with about equal noisy mass, at least ``min_mass`` each
+    (a heavy leaf stands alone; a light last group joins the one before)."""
     total = sum(weights)
     n = len(weights)
-    if total <= 0 or n <= max_bins:
+    if total <= 0 or (n <= max_bins and min_mass <= 0):
         return list(range(n)) if n <= max_bins else [i * max_bins // n for i in range(n)]
-    target = total / max_bins
+    target = max(total / max_bins, min_mass)
     groups: list[int] = []
     current, mass = 0, 0.0
     for i, w in enumerate(weights):
@@ -516,6 +530,10 @@ def _group(weights: list[float], max_bins: int) -> list[int]:
         if mass >= target and current < max_bins - 1 and i < n - 1:
             current += 1
             mass = 0.0
+    last = groups[-1]
+    if last > 0 and min_mass > 0 and sum(
+            w for w, g in zip(weights, groups, strict=True) if g == last) < target / 2:
+        groups = [g if g < last else last - 1 for g in groups]
     # drop empty trailing index gaps (groups are contiguous and start at 0)
     remap = {g: j for j, g in enumerate(sorted(set(groups)))}
     return [remap[g] for g in groups]

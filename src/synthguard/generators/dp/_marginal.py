@@ -51,6 +51,11 @@ class MarginalDPGenerator(DPGeneratorBase):
                             mechanism=self.caps.mechanism or self.name, accountant="zCDP",
                             rho=rho, public=(), notes=notes)
 
+    def min_bin_mass(self, n_columns: int, rho: float) -> float:
+        """Least noisy mass of a numeric column's coarse bin, from public quantities only (the
+        number of modelled columns and the mechanism's ρ); 0: bins of equal mass only."""
+        return 0.0
+
     @abstractmethod
     def _run(self, data: Any, domain: Any, rho: float, rng: np.random.Generator,
              progress: ProgressCallback | None) -> RunResult:
@@ -67,9 +72,10 @@ class MarginalDPGenerator(DPGeneratorBase):
         rho_disc = self.discretisation_rho(plans, rho)
         rng = np.random.default_rng(seed)
         report(progress, "discretise", 0, 1)
-        codec = fit_codec(frame, plans, rho=rho_disc, max_bins=self.p.max_bins, rng=rng) \
-            if rho_disc > 0 else fit_codec(frame, plans, rho=1.0, max_bins=self.p.max_bins,
-                                           rng=rng)
+        min_mass = self.min_bin_mass(sum(p.kind != "id" for p in plans), rho - rho_disc)
+        codec = fit_codec(frame, plans, rho=rho_disc if rho_disc > 0 else 1.0,
+                          max_bins=self.p.max_bins, rng=rng, min_bin_mass=min_mass,
+                          zero_below=self.p.zero_below)
         report(progress, "discretise", 1, 1)
         sizes = codec.domain_sizes()
         if not sizes:
