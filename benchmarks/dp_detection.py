@@ -25,18 +25,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
 def main(argv: list[str] | None = None) -> int:
     from _judge import detection_auc, judge
-    from tabular_vs_argn import PUBLIC_VALUES, TARGETS, dp_bounds, load
-
     from synthguard.data import infer_schema, train_holdout_split
     from synthguard.generators import create_generator
+    from tabular_vs_argn import PUBLIC_VALUES, TARGETS, dp_bounds, load
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--tables", nargs="+", default=["adult", "compas"], choices=list(TARGETS))

@@ -44,7 +44,6 @@ class DPParams(GeneratorParams):
     estimate_bounds: bool = False  # spend part of the budget on missing numeric bounds
     max_bins: int = 32  # coarse bins per numeric column
     discretisation_share: float = 0.1  # share of ρ for numeric histograms (if any)
-    zero_below: float = 0.0  # noisy counts under this many σ -> 0 (post-processing; see AIM)
 
     def __post_init__(self) -> None:
         eps = self.epsilon
@@ -56,8 +55,6 @@ class DPParams(GeneratorParams):
             raise ParameterError(f"delta={self.delta!r} must be in (0, 1)")
         if not isinstance(self.max_bins, int) or self.max_bins < 2:
             raise ParameterError(f"max_bins must be an integer >= 2, got {self.max_bins!r}")
-        if not (isinstance(self.zero_below, int | float) and 0 <= self.zero_below <= 5):
-            raise ParameterError(f"zero_below must be in [0, 5], got {self.zero_below!r}")
         if not 0 < self.discretisation_share <= 0.5:
             raise ParameterError("discretisation_share must be in (0, 0.5]")
 

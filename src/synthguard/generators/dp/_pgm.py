@@ -9,6 +9,7 @@ and no side effect on the caller's global RNG. Models are saved as JSON + ``.npz
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -24,6 +25,7 @@ import mbi  # noqa: E402
 import numpy as np  # noqa: E402
 from mbi import junction_tree  # noqa: E402
 from mbi.estimation import MirrorDescent  # noqa: E402
+from mbi.marginal_loss import WeightedQuery  # noqa: E402
 
 Clique = tuple[str, ...]
 
@@ -40,21 +42,70 @@ def marginal(data: mbi.Dataset, clique: Clique) -> np.ndarray:
     return np.asarray(data.project(clique).datavector(), dtype=float)
 
 
-def measure(data: mbi.Dataset, clique: Clique, sigma: float, rng: np.random.Generator, *,
-            zero_below: float = 0.0) -> mbi.LinearMeasurement:
-    """Gaussian mechanism on one marginal (L2 sensitivity 1 under add/remove).
-
-    ``zero_below`` > 0 (post-processing, no ε): noisy cells under ``zero_below``·σ are set
-    to 0 before the model sees them. An empty cell is the commonest cell of a multi-way
-    marginal, and its noise alone would give the model mass for combinations that never
-    occur (education "Bachelors" with 9 years), which a detector spots at once; the price is
-    a bias against rare, real combinations.
-    """
+def measure(data: mbi.Dataset, clique: Clique, sigma: float,
+            rng: np.random.Generator) -> mbi.LinearMeasurement:
+    """Gaussian mechanism on one marginal (L2 sensitivity 1 under add/remove)."""
     x = marginal(data, clique)
     y = x + rng.normal(0.0, sigma, size=x.size)
-    if zero_below > 0:
-        y = np.where(y < zero_below * sigma, 0.0, y)
     return mbi.LinearMeasurement(y, clique, stddev=float(sigma))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class GroupedQuery:
+    """Sums of groups of a marginal's cells (a coarser view of the same clique): cell ``i``
+    of the clique's data vector adds to group ``index[i]``. A record falls in one group, so
+    the grouped marginal keeps L2 sensitivity 1; its ‖Q‖² is the largest group's size."""
+
+    index: np.ndarray
+    size: int
+
+    def __call__(self, f: Any) -> jax.Array:
+        return jax.ops.segment_sum(f.datavector(), jax.numpy.asarray(self.index),
+                                   num_segments=self.size)
+
+    def op_norm_sq(self) -> float:
+        return float(np.bincount(self.index).max())
+
+    def __hash__(self) -> int:  # identity, as mbi's WeightedQuery (static under JAX tracing)
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+def measure_grouped(data: mbi.Dataset, clique: Clique, groups: Sequence[np.ndarray],
+                    sigma: float, rng: np.random.Generator) -> mbi.LinearMeasurement:
+    """Gaussian mechanism on a coarsened marginal: ``groups[k][v]`` is the group of value
+    ``v`` of the clique's k-th column; the model keeps the full clique and learns the finer
+    structure from its other measurements (sensitivity 1, as :func:`measure`)."""
+    sizes = [int(g.max()) + 1 for g in groups]
+    grids = np.meshgrid(*groups, indexing="ij")
+    index = np.ravel_multi_index([g.ravel() for g in grids], sizes).astype(np.int64)
+    size = int(np.prod(sizes))
+    x = np.bincount(index, weights=marginal(data, clique), minlength=size)
+    y = x + rng.normal(0.0, sigma, size=size)
+    return mbi.LinearMeasurement(y, clique, stddev=float(sigma),
+                                 query=GroupedQuery(index, size))
+
+
+def bin_measurements(codec: Any) -> list[mbi.LinearMeasurement]:
+    """The numeric columns' 1-way marginals over their coarse bins, from the noisy leaf counts
+    the discretisation measured (post-processing, no further ε). A bin summing m leaves has
+    noise σ·√m; scaling its row by 1/√m (as MST's compressed cells) gives every row noise σ."""
+    out: list[mbi.LinearMeasurement] = []
+    if codec.sigma <= 0:
+        return out
+    for name, numeric in codec.numeric.items():
+        if name in codec.ids:
+            continue
+        found = numeric.bin_measurement()
+        if found is None:
+            continue
+        sums, leaves = found
+        scale = 1.0 / np.sqrt(leaves)
+        out.append(mbi.LinearMeasurement(sums * scale, (name,), stddev=float(codec.sigma),
+                                         query=WeightedQuery(scale)))
+    return out
 
 
 def estimate(domain: mbi.Domain, measurements: list[mbi.LinearMeasurement], *, iters: int,

@@ -25,6 +25,7 @@ from synthguard.errors import ParameterError
 from synthguard.generators.base import Capabilities
 from synthguard.generators.dp import _pgm
 from synthguard.generators.dp._base import DPParams
+from synthguard.generators.dp._discretise import equal_mass_groups
 from synthguard.generators.dp._marginal import MarginalDPGenerator, RunResult
 from synthguard.generators.registry import register_generator
 from synthguard.progress import ProgressCallback, report
@@ -50,8 +51,9 @@ class AIMParams(DPParams):
     final_iters: int = 1000
     init: str = "tree"  # "tree": MST-style start (see AIMGenerator._initial); "oneway": paper
     tree_share: float = 0.5  # share of the mechanism's ρ the tree start spends
-    zero_below: float = 2.0  # noisy counts under this many σ -> 0 (post-processing)
-    bin_sigmas: float = 20.0  # least mass of a numeric coarse bin, in σ of the tree's pairs
+    reuse_bins: bool = True  # the model also fits the bin counts the discretisation paid for
+    cell_sigmas: float = 3.0  # tree pairs: coarsen numeric codes to cells of ≥ this many σ
+    bin_sigmas: float = 0.0  # least mass of a numeric coarse bin, in σ of the tree's pairs
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -99,7 +101,6 @@ class AIMGenerator(MarginalDPGenerator):
         epsilon = math.sqrt(8 * (1 - ALPHA) * per_round)
         model = _pgm.estimate(domain, measurements, iters=params.iters)
         t = 0
-        zero = params.zero_below
         terminate = rho - rho_used <= 1e-12 * rho
         report(progress, "aim: budget spent (ρ)", rho_used, rho)
         while not terminate:
@@ -115,7 +116,7 @@ class AIMGenerator(MarginalDPGenerator):
             np_model = _pgm.NumpyModel(model)
             chosen = _worst_approximated(allowed, answers, np_model, domain, epsilon, sigma,
                                          rng)
-            measurements.append(_pgm.measure(data, chosen, sigma, rng, zero_below=zero))
+            measurements.append(_pgm.measure(data, chosen, sigma, rng))
             measured.append(chosen)
             before = np_model.marginal(chosen)
             model = _pgm.estimate(domain, measurements, iters=params.iters, warm_start=model)
@@ -153,24 +154,54 @@ class AIMGenerator(MarginalDPGenerator):
         assert isinstance(params, AIMParams)
         cols = list(domain.attributes)
         oneway = [(c,) for c in cols]
+        paid = list(self._paid) if params.reuse_bins else []
         if params.init == "tree" and len(cols) > 1:
             part = params.tree_share * rho
             r1, r_sel, r2 = (share * part for share in TREE_SPLIT)
             sigma1 = math.sqrt(len(oneway) / (2 * r1))
-            first = [_pgm.measure(data, cl, sigma1, rng, zero_below=params.zero_below)
-                     for cl in oneway]
-            independent = _pgm.NumpyModel(_pgm.estimate(domain, first, iters=params.iters))
+            first = [_pgm.measure(data, cl, sigma1, rng) for cl in oneway]
+            independent = _pgm.NumpyModel(_pgm.estimate(domain, first + paid,
+                                                        iters=params.iters))
             tree = _pgm.spanning_tree(data, independent, r_sel, rng)
             sigma2 = math.sqrt(len(tree) / (2 * r2))
-            second = [_pgm.measure(data, pair, sigma2, rng, zero_below=params.zero_below)
-                      for pair in tree]
-            return first + second, [*oneway, *tree], part
+            total = float(np.mean([np.sum(m.noisy_measurement) for m in first]))
+            masses = {cl[0]: np.maximum(np.asarray(m.noisy_measurement), 0.0)
+                      for cl, m in zip(oneway, first, strict=True)}
+            second = []
+            for pair in tree:
+                groups = self._pair_groups(pair, domain, masses, total / (
+                    params.cell_sigmas * sigma2)) if params.cell_sigmas > 0 else None
+                second.append(
+                    _pgm.measure(data, pair, sigma2, rng) if groups is None else _pgm.measure_grouped(data, pair, groups, sigma2, rng))
+            return paid + first + second, [*oneway, *tree], part
         rounds = params.rounds or ROUNDS_PER_COLUMN * len(cols)
         sigma = math.sqrt(rounds / (2 * ALPHA * rho))
         if len(oneway) * 0.5 / sigma**2 > rho:  # tiny budgets: spend all ρ on 1-ways
             sigma = math.sqrt(len(oneway) / (2 * rho))
         first = [_pgm.measure(data, cl, sigma, rng) for cl in oneway]
-        return first, list(oneway), len(oneway) * 0.5 / sigma**2
+        return paid + first, list(oneway), len(oneway) * 0.5 / sigma**2
+
+    def _pair_groups(self, pair: tuple[str, str], domain: Any, masses: dict[str, np.ndarray],
+                     max_cells: float) -> list[np.ndarray] | None:
+        """Coarser codes for measuring ``pair`` when its cells would be drowned by noise.
+
+        While the pair has more than ``max_cells`` cells (noisy total / (cell_sigmas·σ)),
+        the ordered (numeric) column with the most groups halves them, into adjacent bins of
+        about equal noisy mass (the 1-way measurements: post-processing); categorical
+        columns keep their values. None: measure the full pair.
+        """
+        sizes = {a: int(domain[a]) for a in pair}
+        target = dict(sizes)
+        while math.prod(target.values()) > max_cells:
+            shrinkable = [a for a in pair if a in self._ordered and target[a] > 2]
+            if not shrinkable:
+                break
+            a = max(shrinkable, key=lambda c: target[c])
+            target[a] = max(2, target[a] // 2)
+        if target == sizes:
+            return None
+        return [np.asarray(equal_mass_groups(masses[a].tolist(), target[a]), dtype=np.int64)
+                if target[a] < sizes[a] else np.arange(sizes[a]) for a in pair]
 
     def _workload(self, cols: list[str]) -> list[tuple[str, ...]]:
         params = self.params
