@@ -84,6 +84,7 @@ class NumericCodec:
     bounds_source: str  # "schema" | "user" | "dp-estimated" | "values"
     leaf_values: list[float] | None = None  # public value set: leaf i decodes to value i
     decimals: int | None = None  # float columns: rounded to this many decimals on decode
+    leaf_noisy: list[float] | None = None  # raw noisy leaf counts (fit time only, not saved)
 
     @property
     def n_bins(self) -> int:
@@ -129,7 +130,23 @@ class NumericCodec:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out.pop("leaf_noisy", None)
+        return out
+
+    def bin_measurement(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The coarse bins' noisy counts the discretisation already paid for: per bin, the
+        sum of its leaves' raw noisy counts and how many leaves it sums (noise σ·√m); None
+        when the column has nulls (their count was not measured) or the counts are gone."""
+        if self.leaf_noisy is None or self.has_null:
+            return None
+        bins = np.asarray(self.bin_of_leaf)
+        noisy = np.asarray(self.leaf_noisy, dtype=float)
+        if not np.isfinite(noisy).all():
+            return None
+        size = int(bins.max()) + 1
+        return (np.bincount(bins, weights=noisy, minlength=size),
+                np.bincount(bins, minlength=size).astype(float))
 
 
 @dataclass
@@ -184,6 +201,7 @@ class TableCodec:
     ids: list[str] = field(default_factory=list)
     rho_used: float = 0.0
     notes: list[str] = field(default_factory=list)
+    sigma: float = 0.0  # noise σ of the discretisation's histograms (fit time only, not saved)
 
     @property
     def modelled(self) -> list[str]:
@@ -356,8 +374,11 @@ def histogram_measurements(plans: list[ColumnPlan]) -> int:
 
 
 def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
-              max_bins: int, rng: np.random.Generator) -> TableCodec:
+              max_bins: int, rng: np.random.Generator, min_bin_mass: float = 0.0) -> TableCodec:
     """Build the table codec, spending exactly ``rho`` (zCDP) on numeric columns' histograms.
+
+    A coarse bin holds about 1/``max_bins`` of the noisy mass, and at least ``min_bin_mass``
+    (a mechanism whose marginals are noisy asks for bins its noise does not drown).
 
     Each histogram has L2 sensitivity 1 (a record is in one cell), so ``k`` histograms with
     Gaussian noise σ cost k/(2σ²); σ is set so that the total is ``rho``.
@@ -385,19 +406,21 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
             bounds = p.bounds
             if p.values is not None:
                 codec.numeric[p.name] = _value_histogram(x, p.values, p.integer, sigma, max_bins,
-                                                         has_null, rng)
+                                                         has_null, rng, min_bin_mass)
                 continue
             if bounds is None:
                 bounds = _dp_bounds(x, sigma, rng, integer=p.integer)
                 codec.notes.append(f"bounds of {p.name!r} estimated with DP: {list(bounds)}")
             codec.numeric[p.name] = _adaptive_histogram(
-                x, bounds, p.integer, p.depth, sigma, max_bins, has_null, p.bounds_source, rng)
+                x, bounds, p.integer, p.depth, sigma, max_bins, has_null, p.bounds_source, rng,
+                min_bin_mass)
             decimals = p.decimals
             if p.measures_decimals:
                 decimals = _dp_decimals(x, sigma, rng)
                 codec.notes.append(f"decimals of {p.name!r} estimated with DP: {decimals}")
             codec.numeric[p.name].decimals = decimals
     codec.rho_used = rho if k else 0.0
+    codec.sigma = sigma
     return codec
 
 
@@ -443,7 +466,8 @@ def _dp_decimals(x: np.ndarray, sigma: float, rng: np.random.Generator,
 
 
 def _value_histogram(x: np.ndarray, values: tuple[float, ...], integer: bool, sigma: float,
-                     max_bins: int, has_null: bool, rng: np.random.Generator) -> NumericCodec:
+                     max_bins: int, has_null: bool, rng: np.random.Generator,
+                     min_bin_mass: float = 0.0) -> NumericCodec:
     """One leaf per public value (edges at the midpoints), one noisy histogram."""
     vals = np.asarray(sorted(values), dtype=float)
     top = vals[-1] + 1.0 if (integer or vals.size == 1) else vals[-1]
@@ -451,16 +475,19 @@ def _value_histogram(x: np.ndarray, values: tuple[float, ...], integer: bool, si
     inner = np.clip(x, vals[0], vals[-1])
     leaf = np.clip(np.searchsorted(edges, inner, side="right") - 1, 0, vals.size - 1)
     counts = np.bincount(leaf, minlength=vals.size).astype(float)
-    weights = np.maximum(counts + rng.normal(0, sigma, size=counts.shape), 0.0).tolist()
+    noisy = counts + rng.normal(0, sigma, size=counts.shape)
+    weights = np.maximum(noisy, 0.0).tolist()
     return NumericCodec(low=float(vals[0]), high=float(vals[-1]), integer=integer,
                         leaf_edges=edges.tolist(), leaf_weights=weights,
-                        bin_of_leaf=_group(weights, max_bins), has_null=has_null,
+                        leaf_noisy=noisy.tolist(),
+                        bin_of_leaf=equal_mass_groups(weights, max_bins, min_bin_mass), has_null=has_null,
                         bounds_source="values", leaf_values=vals.tolist())
 
 
 def _adaptive_histogram(
     x: np.ndarray, bounds: tuple[float, float], integer: bool, depth: int, sigma: float,
     max_bins: int, has_null: bool, source: str, rng: np.random.Generator,
+    min_bin_mass: float = 0.0,
 ) -> NumericCodec:
     low, high = bounds
     if integer:
@@ -493,18 +520,66 @@ def _adaptive_histogram(
         leaves = refined
     weights = [max(0.0, c) if math.isfinite(c) else 1.0 for _, _, c in leaves]
     edges = [leaves[0][0]] + [hi for _, hi, _ in leaves]
+    # leaves under 2σ are indistinguishable from empty: they add no mass when bins are cut,
+    # so a tail of noise joins the last bin that holds data instead of becoming bins itself
+    bins = equal_mass_groups([w if w >= 2 * sigma else 0.0 for w in weights], max_bins,
+                             min_bin_mass)
     return NumericCodec(low=float(low), high=float(high), integer=integer, leaf_edges=edges,
-                        leaf_weights=weights, bin_of_leaf=_group(weights, max_bins),
-                        has_null=has_null, bounds_source=source)
+                        leaf_weights=smooth_within_bins(edges, weights, bins, sigma, integer),
+                        bin_of_leaf=bins, has_null=has_null, bounds_source=source,
+                        leaf_noisy=[c for _, _, c in leaves])
 
 
-def _group(weights: list[float], max_bins: int) -> list[int]:
-    """Contiguous groups of leaves with about equal noisy mass (a heavy leaf stands alone)."""
+def smooth_within_bins(edges: list[float], weights: list[float], bins: list[int],
+                       sigma: float, integer: bool) -> list[float]:
+    """Leaf weights for decoding inside each coarse bin, with the noise smoothed out.
+
+    A leaf's noisy count has noise σ; where a true count is small against σ (a sparse
+    continuous column such as a survey weight), decoding by the raw counts makes a lumpy
+    shape a detector sees at once. Inside each bin the leaf densities (count / width) are
+    fitted by a monotone step function (isotonic regression, weighted by width, the
+    direction that fits better), and a leaf whose noisy count stands more than 3σ above the
+    fit keeps its count (a real spike, e.g. a common capital-gain amount). In a bin where some
+    leaf clears σ, leaves whose fit stays under σ are dropped (a noise tail beside real
+    values: 20 juvenile felonies next to 1). Leaves of one integer value keep their counts
+    (the histogram refined down to them because their parent held data: heaping such as 40 or
+    48 hours a week is real). Post-processing.
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    w = np.asarray(weights, dtype=float)
+    width = np.diff(np.asarray(edges, dtype=float))
+    group = np.asarray(bins)
+    out = w.copy()
+    for b in np.unique(group):
+        idx = np.flatnonzero(group == b)
+        if idx.size < 3 or w[idx].sum() <= 0:
+            continue
+        density = w[idx] / width[idx]
+        best: np.ndarray | None = None
+        for increasing in (True, False):
+            fit = IsotonicRegression(increasing=increasing, y_min=0.0).fit_transform(
+                np.arange(idx.size), density, sample_weight=width[idx]) * width[idx]
+            if best is None or np.sum((fit - w[idx]) ** 2) < np.sum((best - w[idx]) ** 2):
+                best = fit
+        assert best is not None
+        kept = np.where(w[idx] > best + 3 * sigma, w[idx], best)
+        if (w[idx] >= sigma).any():
+            kept = np.where(kept < sigma, 0.0, kept)
+        if integer:
+            kept = np.where(width[idx] <= 1, w[idx], kept)
+        out[idx] = kept
+    return out.tolist()
+
+
+def equal_mass_groups(weights: list[float], max_bins: int, min_mass: float = 0.0) -> list[int]:
+    """Contiguous groups of leaves with about equal noisy mass, at least ``min_mass`` each
+    (a heavy leaf stands alone; a light last group joins the one before)."""
     total = sum(weights)
     n = len(weights)
-    if total <= 0 or n <= max_bins:
+    if total <= 0 or (n <= max_bins and min_mass <= 0):
         return list(range(n)) if n <= max_bins else [i * max_bins // n for i in range(n)]
-    target = total / max_bins
+    target = max(total / max_bins, min_mass)
     groups: list[int] = []
     current, mass = 0, 0.0
     for i, w in enumerate(weights):
@@ -516,6 +591,10 @@ def _group(weights: list[float], max_bins: int) -> list[int]:
         if mass >= target and current < max_bins - 1 and i < n - 1:
             current += 1
             mass = 0.0
+    last = groups[-1]
+    if last > 0 and min_mass > 0 and sum(
+            w for w, g in zip(weights, groups, strict=True) if g == last) < target / 2:
+        groups = [g if g < last else last - 1 for g in groups]
     # drop empty trailing index gaps (groups are contiguous and start at 0)
     remap = {g: j for j, g in enumerate(sorted(set(groups)))}
     return [remap[g] for g in groups]

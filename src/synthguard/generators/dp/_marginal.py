@@ -41,6 +41,8 @@ class MarginalDPGenerator(DPGeneratorBase):
     def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)
         self._model: Any = None
+        self._ordered: set[str] = set()
+        self._paid: list[Any] = []  # 1-way measurements the discretisation already paid for
 
     def _spend_for(self, epsilon: float, delta: float, *, planned: bool) -> PrivacySpend:
         rho = cdp_rho(epsilon, delta)
@@ -50,6 +52,11 @@ class MarginalDPGenerator(DPGeneratorBase):
         return PrivacySpend(epsilon=float(epsilon), delta=float(delta),
                             mechanism=self.caps.mechanism or self.name, accountant="zCDP",
                             rho=rho, public=(), notes=notes)
+
+    def min_bin_mass(self, n_columns: int, rho: float) -> float:
+        """Least noisy mass of a numeric column's coarse bin, from public quantities only (the
+        number of modelled columns and the mechanism's ρ); 0: bins of equal mass only."""
+        return 0.0
 
     @abstractmethod
     def _run(self, data: Any, domain: Any, rho: float, rng: np.random.Generator,
@@ -67,15 +74,17 @@ class MarginalDPGenerator(DPGeneratorBase):
         rho_disc = self.discretisation_rho(plans, rho)
         rng = np.random.default_rng(seed)
         report(progress, "discretise", 0, 1)
-        codec = fit_codec(frame, plans, rho=rho_disc, max_bins=self.p.max_bins, rng=rng) \
-            if rho_disc > 0 else fit_codec(frame, plans, rho=1.0, max_bins=self.p.max_bins,
-                                           rng=rng)
+        min_mass = self.min_bin_mass(sum(p.kind != "id" for p in plans), rho - rho_disc)
+        codec = fit_codec(frame, plans, rho=rho_disc if rho_disc > 0 else 1.0,
+                          max_bins=self.p.max_bins, rng=rng, min_bin_mass=min_mass)
         report(progress, "discretise", 1, 1)
         sizes = codec.domain_sizes()
         if not sizes:
             raise InputError(f"{self.name}: the table has no column to model")
         domain = _pgm.make_domain(sizes)
         dataset = _pgm.make_dataset(codec.encode(frame), domain)
+        self._ordered = set(codec.numeric)  # columns whose adjacent codes may be merged
+        self._paid = _pgm.bin_measurements(codec)
         result = self._run(dataset, domain, rho - rho_disc, rng, progress)
         total = rho_disc + result.rho_used
         if total > rho * (1 + 1e-9):

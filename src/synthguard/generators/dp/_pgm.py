@@ -9,6 +9,8 @@ and no side effect on the caller's global RNG. Models are saved as JSON + ``.npz
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -23,6 +25,7 @@ import mbi  # noqa: E402
 import numpy as np  # noqa: E402
 from mbi import junction_tree  # noqa: E402
 from mbi.estimation import MirrorDescent  # noqa: E402
+from mbi.marginal_loss import WeightedQuery  # noqa: E402
 
 Clique = tuple[str, ...]
 
@@ -45,6 +48,64 @@ def measure(data: mbi.Dataset, clique: Clique, sigma: float,
     x = marginal(data, clique)
     y = x + rng.normal(0.0, sigma, size=x.size)
     return mbi.LinearMeasurement(y, clique, stddev=float(sigma))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class GroupedQuery:
+    """Sums of groups of a marginal's cells (a coarser view of the same clique): cell ``i``
+    of the clique's data vector adds to group ``index[i]``. A record falls in one group, so
+    the grouped marginal keeps L2 sensitivity 1; its ‖Q‖² is the largest group's size."""
+
+    index: np.ndarray
+    size: int
+
+    def __call__(self, f: Any) -> jax.Array:
+        return jax.ops.segment_sum(f.datavector(), jax.numpy.asarray(self.index),
+                                   num_segments=self.size)
+
+    def op_norm_sq(self) -> float:
+        return float(np.bincount(self.index).max())
+
+    def __hash__(self) -> int:  # identity, as mbi's WeightedQuery (static under JAX tracing)
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+def measure_grouped(data: mbi.Dataset, clique: Clique, groups: Sequence[np.ndarray],
+                    sigma: float, rng: np.random.Generator) -> mbi.LinearMeasurement:
+    """Gaussian mechanism on a coarsened marginal: ``groups[k][v]`` is the group of value
+    ``v`` of the clique's k-th column; the model keeps the full clique and learns the finer
+    structure from its other measurements (sensitivity 1, as :func:`measure`)."""
+    sizes = [int(g.max()) + 1 for g in groups]
+    grids = np.meshgrid(*groups, indexing="ij")
+    index = np.ravel_multi_index([g.ravel() for g in grids], sizes).astype(np.int64)
+    size = int(np.prod(sizes))
+    x = np.bincount(index, weights=marginal(data, clique), minlength=size)
+    y = x + rng.normal(0.0, sigma, size=size)
+    return mbi.LinearMeasurement(y, clique, stddev=float(sigma),
+                                 query=GroupedQuery(index, size))
+
+
+def bin_measurements(codec: Any) -> list[mbi.LinearMeasurement]:
+    """The numeric columns' 1-way marginals over their coarse bins, from the noisy leaf counts
+    the discretisation measured (post-processing, no further ε). A bin summing m leaves has
+    noise σ·√m; scaling its row by 1/√m (as MST's compressed cells) gives every row noise σ."""
+    out: list[mbi.LinearMeasurement] = []
+    if codec.sigma <= 0:
+        return out
+    for name, numeric in codec.numeric.items():
+        if name in codec.ids:
+            continue
+        found = numeric.bin_measurement()
+        if found is None:
+            continue
+        sums, leaves = found
+        scale = 1.0 / np.sqrt(leaves)
+        out.append(mbi.LinearMeasurement(sums * scale, (name,), stddev=float(codec.sigma),
+                                         query=WeightedQuery(scale)))
+    return out
 
 
 def estimate(domain: mbi.Domain, measurements: list[mbi.LinearMeasurement], *, iters: int,
@@ -77,6 +138,36 @@ def exponential_mechanism(scores: np.ndarray, epsilon: float, sensitivity: float
     p = np.exp(logits - logits.max())
     p /= p.sum()
     return int(rng.choice(q.size, p=p))
+
+
+def spanning_tree(data: mbi.Dataset, reference: NumpyModel, rho: float,
+                  rng: np.random.Generator) -> list[tuple[str, str]]:
+    """A maximum spanning tree over column pairs, chosen privately (MST's step 2).
+
+    Kruskal's algorithm where each of the d−1 edges is drawn with the exponential mechanism
+    among the pairs joining two components, scored by how badly ``reference`` (a model fitted
+    to noisy measurements only, so public) explains the pair: the L1 distance of its marginal
+    to the data's (sensitivity 1). The d−1 picks share ``rho`` (each ε²/8-zCDP).
+    """
+    cols = list(reference.domain.attributes)
+    if len(cols) < 2:
+        return []
+    pairs = list(itertools.combinations(cols, 2))
+    weights = np.array([l1(marginal(data, p), reference.marginal(p)) for p in pairs])
+    picks = len(cols) - 1
+    eps_pick = math.sqrt(8.0 * rho / picks)
+    component = {c: i for i, c in enumerate(cols)}
+    chosen: list[tuple[str, str]] = []
+    for _ in range(picks):
+        open_idx = [i for i, (a, b) in enumerate(pairs) if component[a] != component[b]]
+        pick = open_idx[exponential_mechanism(weights[open_idx], eps_pick, 1.0, rng)]
+        a, b = pairs[pick]
+        chosen.append((a, b))
+        old, new = component[b], component[a]
+        for c in cols:
+            if component[c] == old:
+                component[c] = new
+    return chosen
 
 
 def sample_model(model: mbi.MarkovRandomField, n: int, seed: int) -> dict[str, np.ndarray]:

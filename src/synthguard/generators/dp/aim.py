@@ -25,6 +25,7 @@ from synthguard.errors import ParameterError
 from synthguard.generators.base import Capabilities
 from synthguard.generators.dp import _pgm
 from synthguard.generators.dp._base import DPParams
+from synthguard.generators.dp._discretise import equal_mass_groups
 from synthguard.generators.dp._marginal import MarginalDPGenerator, RunResult
 from synthguard.generators.registry import register_generator
 from synthguard.progress import ProgressCallback, report
@@ -34,6 +35,8 @@ ALPHA = 0.9  # share of each round's ρ for the measurement (rest: selection), a
 # Private-PGM refit (an XLA compile on CPU). T = 3·d starts with better measurements and
 # anneals in ~12 rounds; on Adult at ε=1 it reaches quality 0.98 (docs/dp.md).
 ROUNDS_PER_COLUMN = 3
+# init="tree": shares of its ρ for the 1-way marginals, the tree selection, the tree's pairs
+TREE_SPLIT = (0.2, 0.2, 0.6)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,11 @@ class AIMParams(DPParams):
     rounds: int | None = None  # T in the paper (16·d there); default 3·d, see docs/dp.md
     iters: int = 150  # Private-PGM iterations per round (warm-started)
     final_iters: int = 1000
+    init: str = "tree"  # "tree": MST-style start (see AIMGenerator._initial); "oneway": paper
+    tree_share: float = 0.5  # share of the mechanism's ρ the tree start spends
+    reuse_bins: bool = True  # the model also fits the bin counts the discretisation paid for
+    cell_sigmas: float = 3.0  # tree pairs: coarsen numeric codes to cells of ≥ this many σ
+    bin_sigmas: float = 0.0  # least mass of a numeric coarse bin, in σ of the tree's pairs
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -57,6 +65,10 @@ class AIMParams(DPParams):
             raise ParameterError("rounds must be >= 1")
         if self.iters < 1 or self.final_iters < 1:
             raise ParameterError("iters and final_iters must be >= 1")
+        if self.init not in ("tree", "oneway"):
+            raise ParameterError(f"init must be 'tree' or 'oneway', got {self.init!r}")
+        if not 0 < self.tree_share < 1:
+            raise ParameterError(f"tree_share must be in (0, 1), got {self.tree_share!r}")
         if self.workload is not None:
             object.__setattr__(self, "workload",
                                tuple(tuple(str(c) for c in cl) for cl in self.workload))
@@ -71,7 +83,7 @@ class AIMGenerator(MarginalDPGenerator):
     caps = Capabilities(dp=True, mechanism="AIM (Gaussian + exponential mechanism, zCDP)",
                         accountant="zCDP", seeded=True, pickled=False)
     Params = AIMParams
-    mechanism_name = "AIM (1-way init, adaptive rounds with annealing)"
+    mechanism_name = "AIM (MST-style tree or 1-way start, adaptive rounds with annealing)"
 
     def _run(self, data: Any, domain: Any, rho: float, rng: np.random.Generator,
              progress: ProgressCallback | None) -> RunResult:
@@ -81,16 +93,13 @@ class AIMGenerator(MarginalDPGenerator):
         workload = self._workload(cols)
         candidates = _candidates(workload)
         answers = {cl: _pgm.marginal(data, cl) for cl in candidates}
-        rounds = params.rounds or ROUNDS_PER_COLUMN * len(cols)
-        sigma = math.sqrt(rounds / (2 * ALPHA * rho))
-        epsilon = math.sqrt(8 * (1 - ALPHA) * rho / rounds)
-        oneway = [(c,) for c in cols]
-        if len(oneway) * 0.5 / sigma**2 > rho:  # tiny budgets: spend all ρ on 1-ways
-            sigma = math.sqrt(len(oneway) / (2 * rho))
-        measurements = [_pgm.measure(data, cl, sigma, rng) for cl in oneway]
-        rho_used = len(oneway) * 0.5 / sigma**2
+        measurements, measured, rho_used = self._initial(data, domain, rho, rng)
+        # the paper sizes the rounds on the whole ρ; after a tree start, on what is left
+        per_round = (rho if params.init == "oneway" else max(rho - rho_used, 0.0)) / (
+            params.rounds or ROUNDS_PER_COLUMN * len(cols))
+        sigma = math.sqrt(1 / (2 * ALPHA * per_round)) if per_round > 0 else math.inf
+        epsilon = math.sqrt(8 * (1 - ALPHA) * per_round)
         model = _pgm.estimate(domain, measurements, iters=params.iters)
-        measured: list[tuple[str, ...]] = list(oneway)
         t = 0
         terminate = rho - rho_used <= 1e-12 * rho
         report(progress, "aim: budget spent (ρ)", rho_used, rho)
@@ -119,6 +128,80 @@ class AIMGenerator(MarginalDPGenerator):
         model = _pgm.estimate(domain, measurements, iters=params.final_iters, warm_start=model)
         selected = [cl for cl in measured if len(cl) > 1]
         return RunResult(model, min(rho_used, rho), selected, t)
+
+    def min_bin_mass(self, n_columns: int, rho: float) -> float:
+        """``bin_sigmas`` × the noise σ of the tree start's 2-way marginals: a small table's
+        numeric columns get fewer, heavier coarse bins, so that a pair's cells are not
+        drowned by its noise (the shape inside a bin is decoded from the fine leaves)."""
+        params = self.params
+        assert isinstance(params, AIMParams)
+        if params.init != "tree" or n_columns < 2 or params.bin_sigmas <= 0:
+            return 0.0
+        r2 = TREE_SPLIT[2] * params.tree_share * rho
+        return params.bin_sigmas * math.sqrt((n_columns - 1) / (2 * r2))
+
+    def _initial(self, data: Any, domain: Any, rho: float, rng: np.random.Generator) -> tuple[
+            list[Any], list[tuple[str, ...]], float]:
+        """The first measurements and the ρ they spend.
+
+        ``init="oneway"`` (the paper): every 1-way marginal at the σ of a round. ``"tree"``:
+        ``tree_share`` of ρ buys an MST-style start: the 1-way marginals, a spanning tree of
+        column pairs chosen privately against the independent model they give, and the tree's
+        2-way marginals (in the ratio ``TREE_SPLIT``), so that every column is tied to another
+        before the adaptive rounds spend the rest on what the tree explains worst.
+        """
+        params = self.params
+        assert isinstance(params, AIMParams)
+        cols = list(domain.attributes)
+        oneway = [(c,) for c in cols]
+        paid = list(self._paid) if params.reuse_bins else []
+        if params.init == "tree" and len(cols) > 1:
+            part = params.tree_share * rho
+            r1, r_sel, r2 = (share * part for share in TREE_SPLIT)
+            sigma1 = math.sqrt(len(oneway) / (2 * r1))
+            first = [_pgm.measure(data, cl, sigma1, rng) for cl in oneway]
+            independent = _pgm.NumpyModel(_pgm.estimate(domain, first + paid,
+                                                        iters=params.iters))
+            tree = _pgm.spanning_tree(data, independent, r_sel, rng)
+            sigma2 = math.sqrt(len(tree) / (2 * r2))
+            total = float(np.mean([np.sum(m.noisy_measurement) for m in first]))
+            masses = {cl[0]: np.maximum(np.asarray(m.noisy_measurement), 0.0)
+                      for cl, m in zip(oneway, first, strict=True)}
+            second = []
+            for pair in tree:
+                groups = self._pair_groups(pair, domain, masses, total / (
+                    params.cell_sigmas * sigma2)) if params.cell_sigmas > 0 else None
+                second.append(
+                    _pgm.measure(data, pair, sigma2, rng) if groups is None else _pgm.measure_grouped(data, pair, groups, sigma2, rng))
+            return paid + first + second, [*oneway, *tree], part
+        rounds = params.rounds or ROUNDS_PER_COLUMN * len(cols)
+        sigma = math.sqrt(rounds / (2 * ALPHA * rho))
+        if len(oneway) * 0.5 / sigma**2 > rho:  # tiny budgets: spend all ρ on 1-ways
+            sigma = math.sqrt(len(oneway) / (2 * rho))
+        first = [_pgm.measure(data, cl, sigma, rng) for cl in oneway]
+        return paid + first, list(oneway), len(oneway) * 0.5 / sigma**2
+
+    def _pair_groups(self, pair: tuple[str, str], domain: Any, masses: dict[str, np.ndarray],
+                     max_cells: float) -> list[np.ndarray] | None:
+        """Coarser codes for measuring ``pair`` when its cells would be drowned by noise.
+
+        While the pair has more than ``max_cells`` cells (noisy total / (cell_sigmas·σ)),
+        the ordered (numeric) column with the most groups halves them, into adjacent bins of
+        about equal noisy mass (the 1-way measurements: post-processing); categorical
+        columns keep their values. None: measure the full pair.
+        """
+        sizes = {a: int(domain[a]) for a in pair}
+        target = dict(sizes)
+        while math.prod(target.values()) > max_cells:
+            shrinkable = [a for a in pair if a in self._ordered and target[a] > 2]
+            if not shrinkable:
+                break
+            a = max(shrinkable, key=lambda c: target[c])
+            target[a] = max(2, target[a] // 2)
+        if target == sizes:
+            return None
+        return [np.asarray(equal_mass_groups(masses[a].tolist(), target[a]), dtype=np.int64)
+                if target[a] < sizes[a] else np.arange(sizes[a]) for a in pair]
 
     def _workload(self, cols: list[str]) -> list[tuple[str, ...]]:
         params = self.params

@@ -11,7 +11,6 @@ model to all measurements and samples from it.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -71,23 +70,7 @@ class MSTGenerator(MarginalDPGenerator):
         chosen: list[tuple[str, str]] = []
         if d > 1:
             independent = _pgm.NumpyModel(_pgm.estimate(cdomain, log1, iters=500))
-            pairs = list(itertools.combinations(cols, 2))
-            weights = np.array([_pgm.l1(_pgm.marginal(cdata, p), independent.marginal(p))
-                                for p in pairs])
-            r = d - 1
-            eps_pick = math.sqrt(8.0 * part / r)
-            component = {c: i for i, c in enumerate(cols)}
-            for _ in range(r):
-                open_idx = [i for i, (a, b) in enumerate(pairs)
-                            if component[a] != component[b]]
-                pick = open_idx[_pgm.exponential_mechanism(weights[open_idx], eps_pick, 1.0,
-                                                           rng)]
-                a, b = pairs[pick]
-                chosen.append((a, b))
-                old, new = component[b], component[a]
-                for c in cols:
-                    if component[c] == old:
-                        component[c] = new
+            chosen = _pgm.spanning_tree(cdata, independent, part, rng)
         report(progress, "mst", 2, 4)
         # (3) the chosen 2-way marginals: d-1 measurements sharing `part`
         log2 = []
