@@ -92,6 +92,7 @@ def main() -> None:
     from spacy.util import compounding, minibatch
     from thinc.api import fix_random_seed
 
+    from synthguard.redaction._model import split_separators
     from synthguard.redaction._nlp import NON_NER_COMPONENTS, model_package
     from synthguard.redaction.training import TRAINING, make_training_corpus
 
@@ -107,7 +108,9 @@ def main() -> None:
 
     t0 = time.perf_counter()
     base = model_package()
-    nlp = spacy.load(base, exclude=list(NON_NER_COMPONENTS))
+    # the same tokenizer as at run time (``|``, ``;`` and commas next to letters split tokens),
+    # so the gold spans of delimited lines align with the tokens the model will see
+    nlp = split_separators(spacy.load(base, exclude=list(NON_NER_COMPONENTS)))
     base_strings = list(nlp.vocab.strings)
     ner = nlp.get_pipe("ner")
     for label in NEW_LABELS:

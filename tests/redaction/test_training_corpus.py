@@ -48,3 +48,21 @@ def test_bad_arguments() -> None:
         make_training_corpus(-1, seed=0)
     with pytest.raises(ParameterError):
         make_training_corpus(3, seed=0, families=[])
+
+
+def test_message_exports_label_speakers_and_lower_case_names() -> None:
+    """The messages family teaches line-initial speaker names (in any case) and unit pieces;
+    role labels of call transcripts ("AGENT:", "Caller:") stay unlabelled."""
+    docs = make_training_corpus(200, seed=9, families=["messages"])
+    speakers = lower = units = 0
+    for doc in docs:
+        starts = {0} | {i + 1 for i, ch in enumerate(doc.text) if ch == "\n"}
+        for s in doc.spans:
+            value = doc.text[s.start:s.end]
+            if s.entity_type == "PERSON":
+                speakers += s.start in starts
+                lower += value.islower()
+                assert value.lower() not in {"agent", "customer", "caller", "operator"}
+            units += s.entity_type == "ADDRESS" and any(
+                value.lower().startswith(u) for u in ("apt", "flat", "unit", "suite"))
+    assert speakers >= 100 and lower >= 100 and units >= 5

@@ -79,3 +79,29 @@ def test_keep_fields_carries_labels_aligned(tmp_path: Path) -> None:
     assert load_generator(tmp_path / "m").sample(6, seed=2).equals(out)
     with pytest.raises(SchemaError, match="keep_fields"):
         create_generator("surrogate_text", keep_fields=["topic"]).fit(["a text"])
+
+
+def test_surrogate_never_reuses_a_name_word_of_the_input() -> None:
+    """A fake name must not be any name-like word of the input, detected or not: a missed
+    real "ashley" must not come back as the surrogate of a detected "John Smith"."""
+    from synthguard.generators.text.surrogate import _corpus_words, _SurrogateChooser, _words
+    from synthguard.redaction import Span
+
+    names = ["John Smith", "Maria Garcia", "Wei Chen", "Ama Mensah", "Olga Petrova", "Tom Baker",
+             "Aoife Byrne", "Luis Romero", "Sara Berg", "Ken Sato", "Rosa Diaz", "Ian Lane"]
+    texts = [f"Call {n} today" for n in names]
+    spans = [Span(5, 5 + len(n), "PERSON") for n in names]
+
+    def fakes(corpus_words: frozenset[str]) -> set[str]:
+        chooser = _SurrogateChooser(3, frozenset(), frozenset(), corpus_words)
+        out = set()
+        for text, span in zip(texts, spans, strict=True):
+            new = chooser.replace(text, span)
+            out.update(w.casefold() for w in _words(new[5:-len(" today")]))
+        return out
+
+    unchecked = fakes(frozenset())
+    # the input now also holds every word those fakes used (as undetected text)
+    corpus = _corpus_words([*texts, " ".join(sorted(unchecked))])
+    assert unchecked & corpus  # the check has something to reject
+    assert not fakes(corpus) & corpus

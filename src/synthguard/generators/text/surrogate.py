@@ -85,7 +85,8 @@ def surrogate_redact_detailed(
     propagated = 0
     if propagate:
         spans, propagated = _propagate(texts, spans, name_lists=name_lists)
-    chooser = _SurrogateChooser(seed, _real_words(texts, spans), _real_values(texts, spans))
+    chooser = _SurrogateChooser(seed, _real_words(texts, spans), _real_values(texts, spans),
+                                _corpus_words(texts))
     out: list[str] = []
     where: list[list[tuple[int, int]]] = []
     counts: Counter[str] = Counter()
@@ -214,6 +215,29 @@ def _real_words(texts: list[str], spans: list[list[Any]]) -> frozenset[str]:
     return frozenset(words)
 
 
+def _corpus_words(texts: list[str]) -> frozenset[str]:
+    """Every word of the input (3+ letters, case-folded) that could be part of a name: a
+    listed first or last name ("ashley", "Simpson") or a word that is not everyday English.
+
+    The detections miss some names (a lone "zuwena" in a chat line); a surrogate drawn from
+    the name lists could then equal that real, undetected name and put it back into the
+    output. Rejecting surrogates that share such a word with the input closes that path
+    whatever was detected; everyday words that are no name ("Street", "Group", "March")
+    are not checked.
+    """
+    from synthguard.redaction._common_words import is_common_word
+    from synthguard.redaction._gazetteers import first_names, last_names
+
+    first, last = first_names(), last_names()
+    words = {w for text in texts for w in _words(text) if len(w) >= 3}
+    out = set()
+    for word in words:
+        title = word[:1].upper() + word[1:].lower()
+        if title in first or title in last or not is_common_word(word):
+            out.add(word.casefold())
+    return frozenset(out)
+
+
 def _norm(value: str) -> str:
     return " ".join(value.split()).casefold()
 
@@ -233,15 +257,18 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 class _SurrogateChooser:
     """Picks, per real value, the first of a few seeded surrogates that equals no real value
-    detected anywhere in the corpus and shares no word with any real name (fake companies
+    detected anywhere in the corpus, shares no word with any real name (fake companies
     and streets are built from names too; a fake "Jennifer Smith" for Mary Jones would put a
-    real Jennifer's name in the output). Deterministic per value, so still consistent."""
+    real Jennifer's name in the output) and no rare word with the input text at all (a name
+    the detectors missed). Deterministic per value, so still consistent."""
 
     def __init__(self, seed: int, real_words: frozenset[str],
-                 real_values: frozenset[str] = frozenset()) -> None:
+                 real_values: frozenset[str] = frozenset(),
+                 corpus_words: frozenset[str] = frozenset()) -> None:
         self.seed = seed
         self.real_words = real_words
         self.real_values = real_values
+        self.corpus_words = corpus_words
         self._engines: dict[int, Any] = {}
         self._choice: dict[tuple[str, str], int] = {}
 
@@ -254,16 +281,24 @@ class _SurrogateChooser:
         key = (span.entity_type, text[span.start : span.end])
         if key in self._choice:
             return str(self.engine(self._choice[key]).transform(text, [span]).text)
-        new = text
+        # words the surrogate keeps from the value itself (titles, particles: "Dr", "van")
+        kept = {w.casefold() for w in _words(key[1])}
+        best: tuple[int, int, str] | None = None  # (clashes, attempt, text)
         for attempt in range(_RETRIES):
-            new = self.engine(attempt).transform(text, [span]).text
+            new = str(self.engine(attempt).transform(text, [span]).text)
             fake = new[span.start : span.start + len(new) - len(text) + span.end - span.start]
-            if _norm(fake) not in self.real_values and not any(
-                    w in self.real_words for w in _words(fake)):
-                self._choice[key] = attempt
-                return str(new)
-        self._choice[key] = _RETRIES - 1
-        return str(new)
+            clashes = sum(
+                w in self.real_words or (len(w) >= 3 and w.casefold() in self.corpus_words
+                                         and w.casefold() not in kept)
+                for w in _words(fake))
+            clashes += 1000 * (_norm(fake) in self.real_values)
+            if best is None or clashes < best[0]:
+                best = (clashes, attempt, new)
+            if not clashes:
+                break
+        assert best is not None
+        self._choice[key] = best[1]  # none clean: the attempt with the fewest clashes
+        return best[2]
 
 
 def _transform_tracked(

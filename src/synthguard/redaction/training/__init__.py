@@ -2,7 +2,7 @@
 
 Each family (one small module) writes a different kind of document: letters, chat lines,
 support tickets, clinical notes, HR records, e-mails, CSV-like rows, news-like sentences,
-lists of names, key-value forms, and text with no identifiers at all (capitalised common
+lists of names, key-value forms, message exports and call transcripts (speaker names), and text with no identifiers at all (capitalised common
 words, roles such as "Caller" or "GP", vague time phrases such as "every night"). Values
 come from ~60 Faker locales (:mod:`._values`). Documents get a random style: normal, all
 lower case, ALL CAPS, only the names in lower or upper case, and OCR-like confusions.
@@ -27,6 +27,7 @@ from synthguard.redaction.training import (
     hr,
     letters,
     lists,
+    messages,
     negatives,
     news,
     tickets,
@@ -40,7 +41,7 @@ FAMILIES: Registry[Family] = Registry("document family")
 for _name, _module in (
     ("letters", letters), ("tickets", tickets), ("hr", hr), ("emails", emails), ("news", news),
     ("lists", lists), ("forms", forms), ("negatives", negatives), ("chat", chat),
-    ("clinical", clinical), ("csv_lines", csv_lines),
+    ("clinical", clinical), ("csv_lines", csv_lines), ("messages", messages),
 ):
     FAMILIES.add(_name, _module.generate)
 

@@ -44,6 +44,11 @@ def _slots(v: Values) -> dict[str, tuple[str | None, Callable[[], str]]]:
         "hperson": ("PERSON", lambda: v.person(honorific=1.0)),
         "first": ("PERSON", v.first_name),
         "last": ("PERSON", v.last_name),
+        # names as people type them in informal text: all lower case or ALL CAPS, whatever
+        # the document's style ("maria: ok see you", "thx GRETTA")
+        "lfirst": ("PERSON", lambda: v.first_name().lower()),
+        "lperson": ("PERSON", lambda: v.person().lower()),
+        "ufirst": ("PERSON", lambda: v.first_name().upper()),
         "org": ("ORGANIZATION", v.organisation),
         "city": ("LOCATION", v.city),
         "country": ("LOCATION", v.country),
@@ -51,6 +56,7 @@ def _slots(v: Values) -> dict[str, tuple[str | None, Callable[[], str]]]:
         "postcode": ("POSTCODE", v.postcode),
         "street": ("ADDRESS", v.street),
         "unit": ("ADDRESS", v.unit),
+        "apt": ("ADDRESS", v.unit_piece),
         "address": ("ADDRESS", lambda: v.address(multiline=False)),
         "address_ml": ("ADDRESS", lambda: v.address(multiline=True)),
         "age": ("AGE", v.age),

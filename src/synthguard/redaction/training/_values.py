@@ -227,6 +227,17 @@ class Values:
         return self.pick(("Apt. {n}", "Suite {n}", "Unit {n}", "Apt {n}", "Flat {n}")).format(
             n=self.rng.randint(1, 999))
 
+    def unit_piece(self) -> str:
+        """A flat/suite/unit given on its own, in the many ways people write one."""
+        n = str(self.rng.randint(1, 999)) if self.chance(0.75) else \
+            f"{self.rng.randint(1, 40)}{self.pick('ABCDEFabcdef')}"
+        shape = self.pick(("Apt. {n}", "Apt {n}", "apt {n}", "Apt #{n}", "APT {n}", "Apartment {n}",
+                           "Flat {n}", "flat {n}", "Unit {n}", "unit {n}", "Suite {n}", "Ste. {n}",
+                           "Ste {n}", "#{n}", "No. {n}", "Room {n}", "Bldg 4, Apt {n}",
+                           "Unit {n}/12", "2nd floor, flat {n}", "Depto. {n}", "Wohnung {n}",
+                           "Appt {n}", "Piso {n}"))
+        return shape.format(n=n)
+
     def address(self, *, multiline: bool | None = None) -> str:
         fake = self.faker(self.pick(ADDRESS_LOCALES))
         full = str(fake.address())

@@ -6,6 +6,9 @@ from synthguard.redaction.training._builder import DocBuilder
 
 FIELDS = (
     (("Name", "Full name", "Applicant", "NAME", "Customer name", "Patient name", "Surname"), "{person}"),
+    (("First name", "Given name", "Forename", "FIRST NAME"), "{first}"),
+    (("Last name", "Family name", "Surname", "LAST NAME"), "{last}"),
+    (("Flat/unit", "Apartment", "Unit no."), "{apt}"),
     (("Address", "Street address", "Home address", "Mailing address", "ADDRESS", "Residence"), "{address}"),
     (("Street", "Address line 1"), "{street}"),
     (("Address line 2", "Apt/Suite"), "{unit}"),

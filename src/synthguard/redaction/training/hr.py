@@ -18,6 +18,8 @@ NOTES = (
     "Reference provided by {person} of {org}. ",
     "HR note: the employee, aged {age}, requested flexible hours. ",
     "Payroll updated after {first} moved to {street}. ",
+    "{first} asked for a transfer to the {city} office. ", "called {lfirst} re: sick leave. ",
+    "Flat number changed to {apt}. ", "{last} will mentor {first} {vague}. ",
 )
 
 

@@ -23,6 +23,9 @@ BODY = (
     "Billing contact changed to {email}. ",
     "{person} from {org} reports the portal at {url} is down. ",
     "She mentioned her son {first} ({age}) also uses the account. ",
+    "{first} confirmed the new address by phone. ", "spoke to {lfirst} again, no change. ",
+    "{ufirst} WILL CALL BACK {vague}. ", "Courier left it with {apt} by mistake. ",
+    "Delivery note says {street}, {apt}. ", "Customer's partner {lfirst} answered. ",
 )
 REPLIES = ("\n\nHi {first},\nthanks for reaching out. We have reset your password.\n{person}\n{org} Support",
            "\n\nAgent note: verified identity with date of birth and postcode {postcode}.",
