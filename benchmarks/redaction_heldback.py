@@ -9,7 +9,7 @@ world cities/countries, plus sentences with none of these (for precision). Marku
 
 from __future__ import annotations
 
-import re
+from synthguard.redaction.evaluate import parse_inline_marks
 
 ADDRESSES = [
     "Please send the forms to [[ADDRESS|4418 Birchwood Lane, Suite 4B, Portland, OR 97205]] by Friday.",
@@ -77,21 +77,5 @@ NEGATIVES = [
     "The budget grew by 12 percent in 2023.",
 ]
 
-_MARK = re.compile(r"\[\[([A-Z_]+)\|(.*?)\]\]", re.S)
-
-
-def parse(marked: str) -> tuple[str, list[tuple[int, int, str]]]:
-    text, spans, pos, cursor = [], [], 0, 0
-    for m in _MARK.finditer(marked):
-        text.append(marked[pos:m.start()])
-        cursor += m.start() - pos
-        spans.append((cursor, cursor + len(m.group(2)), m.group(1)))
-        text.append(m.group(2))
-        cursor += len(m.group(2))
-        pos = m.end()
-    text.append(marked[pos:])
-    return "".join(text), spans
-
-
 def documents(*groups: list[str]) -> list[tuple[str, list[tuple[int, int, str]]]]:
-    return [parse(m) for group in groups for m in group]
+    return [parse_inline_marks(m) for group in groups for m in group]

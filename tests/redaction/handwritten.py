@@ -9,7 +9,7 @@ not be masked (roles, vague time phrases, capitalised common words).
 
 from __future__ import annotations
 
-import re
+from synthguard.redaction.evaluate import parse_inline_marks
 
 _MARKED = [
     # GP letter
@@ -70,23 +70,8 @@ complains of headaches every night. Next review in the morning clinic at [[ORGAN
 NOT_ENTITIES = ["Caller", "GP", "every night", "in the morning", "last week", "Patient", "today",
                 "tomorrow evening", "Hello", "Regards", "Ticket", "a remote day", "username"]
 
-_MARK = re.compile(r"\[\[([A-Z_]+)\|(.*?)\]\]", re.S)
-
-
 def documents() -> list[tuple[str, list[tuple[int, int, str]]]]:
-    out = []
-    for marked in _MARKED:
-        text, spans, cursor, pos = [], [], 0, 0
-        for m in _MARK.finditer(marked):
-            text.append(marked[pos:m.start()])
-            cursor += m.start() - pos
-            spans.append((cursor, cursor + len(m.group(2)), m.group(1)))
-            text.append(m.group(2))
-            cursor += len(m.group(2))
-            pos = m.end()
-        text.append(marked[pos:])
-        out.append(("".join(text), spans))
-    return out
+    return [parse_inline_marks(marked) for marked in _MARKED]
 
 
 def values() -> list[tuple[str, str]]:

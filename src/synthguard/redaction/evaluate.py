@@ -26,6 +26,7 @@ characters detected as that type that lie inside any gold span.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,27 @@ class RedactionEvaluation:
 
 
 # ------------------------------------------------------------------ reading
+
+
+_INLINE_MARK = re.compile(r"\[\[([A-Z_]+)\|(.*?)\]\]", re.S)
+
+
+def parse_inline_marks(marked: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Text written with inline gold marks, ``"Call [[PERSON|Ann Lee]] today"``, as the plain
+    text and its ``(start, end, entity_type)`` spans: the easiest way to hand-write a small
+    labelled fixture whose offsets stay right when the text is edited."""
+    text: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    pos = cursor = 0
+    for mark in _INLINE_MARK.finditer(marked):
+        text.append(marked[pos:mark.start()])
+        cursor += mark.start() - pos
+        spans.append((cursor, cursor + len(mark.group(2)), mark.group(1)))
+        text.append(mark.group(2))
+        cursor += len(mark.group(2))
+        pos = mark.end()
+    text.append(marked[pos:])
+    return "".join(text), spans
 
 
 def detect_format(path: Path) -> str:
