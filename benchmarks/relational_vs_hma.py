@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/relational_vs_hma.py [--customers 600]
         [--datasets mimic,mimic_hma,bank,bank_hma] [--no-hma] [--no-dp] [--seed 0] [--ceiling]
+        [--epsilon 1]
 
 Datasets: ``mimic`` (the built-in MIMIC-III demo, 8 tables, depth 4: HMA refuses it),
 ``mimic_hma`` (its HMA-sized sub-schema: PATIENTS -> ADMISSIONS, ICUSTAYS, SERVICES,
@@ -178,6 +179,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-hma", action="store_true")
     parser.add_argument("--no-dp", action="store_true")
+    parser.add_argument("--epsilon", type=float, default=1.0, help="ε of hierarchical_dp (default 1)")
     parser.add_argument("--ceiling", action="store_true",
                         help="only: real vs real halves of the entities (and extrapolated to the "
                              "full size), and hierarchical fitted on one half vs the other")
@@ -208,7 +210,7 @@ def main() -> None:
                     print(f"# {name}: sdv_hma refused: {exc}", flush=True)
             if not args.no_dp:
                 rows.append(run(name, data, "hierarchical_dp", seed=args.seed, store=store,
-                                epsilon=1.0))
+                                epsilon=args.epsilon))
     print("# summary: dataset generator sdmetrics ours |diff| integrity seconds cpu-seconds")
     for r in rows:
         print(f"  {r['dataset']:10s} {r['generator']:16s} {r['sdmetrics']['score']:.3f} {r['ours']:.3f} "
