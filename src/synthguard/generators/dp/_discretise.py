@@ -557,7 +557,7 @@ def smooth_within_bins(edges: list[float], weights: list[float], bins: list[int]
         if integer:
             kept = np.where(width[idx] <= 1, w[idx], kept)
         out[idx] = kept
-    return out.tolist()
+    return [float(v) for v in out]
 
 
 def _monotone_fit(counts: np.ndarray, width: np.ndarray, use: np.ndarray) -> np.ndarray:
