@@ -520,10 +520,7 @@ def _adaptive_histogram(
         leaves = refined
     weights = [max(0.0, c) if math.isfinite(c) else 1.0 for _, _, c in leaves]
     edges = [leaves[0][0]] + [hi for _, hi, _ in leaves]
-    # leaves under 2σ are indistinguishable from empty: they add no mass when bins are cut,
-    # so a tail of noise joins the last bin that holds data instead of becoming bins itself
-    bins = equal_mass_groups([w if w >= 2 * sigma else 0.0 for w in weights], max_bins,
-                             min_bin_mass)
+    bins = equal_mass_groups(weights, max_bins, min_bin_mass)
     return NumericCodec(low=float(low), high=float(high), integer=integer, leaf_edges=edges,
                         leaf_weights=smooth_within_bins(edges, weights, bins, sigma, integer),
                         bin_of_leaf=bins, has_null=has_null, bounds_source=source,
@@ -539,14 +536,11 @@ def smooth_within_bins(edges: list[float], weights: list[float], bins: list[int]
     shape a detector sees at once. Inside each bin the leaf densities (count / width) are
     fitted by a monotone step function (isotonic regression, weighted by width, the
     direction that fits better), and a leaf whose noisy count stands more than 3σ above the
-    fit keeps its count (a real spike, e.g. a common capital-gain amount). In a bin where some
-    leaf clears σ, leaves whose fit stays under σ are dropped (a noise tail beside real
-    values: 20 juvenile felonies next to 1). Leaves of one integer value keep their counts
+    fit keeps its count (a real spike, e.g. a common capital-gain amount). Leaves of one
+    integer value keep their counts
     (the histogram refined down to them because their parent held data: heaping such as 40 or
     48 hours a week is real). Post-processing.
     """
-    from sklearn.isotonic import IsotonicRegression
-
     w = np.asarray(weights, dtype=float)
     width = np.diff(np.asarray(edges, dtype=float))
     group = np.asarray(bins)
@@ -555,21 +549,32 @@ def smooth_within_bins(edges: list[float], weights: list[float], bins: list[int]
         idx = np.flatnonzero(group == b)
         if idx.size < 3 or w[idx].sum() <= 0:
             continue
-        density = w[idx] / width[idx]
-        best: np.ndarray | None = None
-        for increasing in (True, False):
-            fit = IsotonicRegression(increasing=increasing, y_min=0.0).fit_transform(
-                np.arange(idx.size), density, sample_weight=width[idx]) * width[idx]
-            if best is None or np.sum((fit - w[idx]) ** 2) < np.sum((best - w[idx]) ** 2):
-                best = fit
-        assert best is not None
-        kept = np.where(w[idx] > best + 3 * sigma, w[idx], best)
-        if (w[idx] >= sigma).any():
-            kept = np.where(kept < sigma, 0.0, kept)
+        spike = np.zeros(idx.size, dtype=bool)
+        for _ in range(2):  # fit, then refit without the spikes the first fit revealed
+            best = _monotone_fit(w[idx], width[idx], ~spike)
+            spike = w[idx] > best + 3 * sigma
+        kept = np.where(spike, w[idx], best)
         if integer:
             kept = np.where(width[idx] <= 1, w[idx], kept)
         out[idx] = kept
-    return out.tolist()
+    return [float(v) for v in out]
+
+
+def _monotone_fit(counts: np.ndarray, width: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Counts of the better (least squares over ``use``) of the increasing and decreasing
+    step densities fitted to ``counts`` / ``width``, weighted by width."""
+    from sklearn.isotonic import IsotonicRegression
+
+    x = np.arange(counts.size)
+    best: np.ndarray | None = None
+    for increasing in (True, False):
+        model = IsotonicRegression(increasing=increasing, y_min=0.0, out_of_bounds="clip")
+        model.fit(x[use], counts[use] / width[use], sample_weight=width[use])
+        fit = model.predict(x) * width
+        if best is None or np.sum(((fit - counts) ** 2)[use]) < np.sum(((best - counts) ** 2)[use]):
+            best = fit
+    assert best is not None
+    return best
 
 
 def equal_mass_groups(weights: list[float], max_bins: int, min_mass: float = 0.0) -> list[int]:
