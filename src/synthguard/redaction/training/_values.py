@@ -106,6 +106,12 @@ class Values:
 
             fake = Faker(locale)
             fake.seed_instance(self.seed * 7919 + zlib.crc32(locale.encode()))
+            # some providers build a list from a set (it_IT's cities), so their order, and
+            # every draw from them, changed with PYTHONHASHSEED: sort such lists per instance
+            for provider in fake.providers:
+                cities = getattr(provider, "cities", None)
+                if isinstance(cities, list):
+                    provider.cities = sorted(cities)
             self._fakers[locale] = fake
         return fake
 
