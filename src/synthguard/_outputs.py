@@ -178,7 +178,8 @@ def _present(folder: Path) -> set[str]:
             if not p.is_dir() and temp_owner_pid(p.name) is None}
 
 
-def check_new_folder(folder: str | Path, *, flag: str, force: bool = False) -> Path:
+def check_new_folder(folder: str | Path, *, flag: str, force: bool = False,
+                     can_force: bool = True) -> Path:
     """Refuse an output folder that is a file or not empty; with ``force``, allow only one that
     synthguard wrote (every file in it is listed by its ``manifest.json``).
 
@@ -191,8 +192,9 @@ def check_new_folder(folder: str | Path, *, flag: str, force: bool = False) -> P
     if not folder.exists() or not any(folder.iterdir()):
         return folder
     if not force:
-        raise ParameterError(f"{named} is not empty; choose a new or empty folder, "
-                             "or pass force=True to replace a folder synthguard wrote")
+        raise ParameterError(f"{named} is not empty; choose a new or empty folder"
+                             + (", or pass force=True to replace a folder synthguard wrote"
+                                if can_force else ""))
     ours = _written_by_us(folder)
     if ours is None or not _present(folder) <= ours:
         raise ParameterError(f"{named} holds files synthguard did not write; even "
@@ -296,7 +298,8 @@ def check_paths(args: Any) -> None:
                                  "no permission, or not a folder); choose a writable location")
         if flag == "--save-model" or (flag == "--out" and _folder_output(args, flag)
                                       and getattr(args, "command", None) != "demo"):
-            check_new_folder(Path(raw), flag=flag, force=bool(getattr(args, "force", False)))
+            check_new_folder(Path(raw), flag=flag, force=bool(getattr(args, "force", False)),
+                             can_force=hasattr(args, "force"))  # a command without --force
         checked.append((flag, raw, out))
     for _, _, out in checked:
         sweep_stale(out.parent)

@@ -140,6 +140,7 @@ def test_bad_sample_input_is_one_line_exit_2_nothing_written(
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written, no temp left
     if case == "out_not_empty":
         assert [p.name for p in out.iterdir()] == ["keep.txt"]
+        assert "--force" not in err  # `sample` has no such flag
     assert not marker.exists()
 
 
