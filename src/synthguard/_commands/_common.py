@@ -24,7 +24,10 @@ from rich.progress import (
 from synthguard.ledger import RunRecord, RunStore
 from synthguard.progress import ProgressCallback
 
-console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+# Not a terminal (a log, a pipe, a test): text lines are never wrapped, so one message stays one
+# line whatever the length of the paths it names; tables keep a 160-column layout.
+_TTY = sys.stderr.isatty()
+console = Console(stderr=True, width=None if _TTY else 160, soft_wrap=not _TTY)
 
 
 @contextlib.contextmanager
