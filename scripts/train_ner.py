@@ -1,8 +1,9 @@
 """Train synthguard's own NER model (shipped in ``synthguard/redaction/model/ner``).
 
-Run (one core, ~30 min):
+Run (one core, ~55 min on a shared machine; the shipped model's command):
     nice -n 10 env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=src \\
-        .venv/bin/python scripts/train_ner.py --seed 13 --minutes 28
+        .venv/bin/python scripts/train_ner.py --seed 13 --docs 80000 --minutes 32 \\
+        --wall-minutes 50 --log src/synthguard/redaction/model/training.log
 
 What it does, reproducibly from ``--seed``:
 1. generates a labelled corpus from the TRAINING document families only

@@ -105,3 +105,25 @@ def test_surrogate_never_reuses_a_name_word_of_the_input() -> None:
     corpus = _corpus_words([*texts, " ".join(sorted(unchecked))])
     assert unchecked & corpus  # the check has something to reject
     assert not fakes(corpus) & corpus
+
+
+def test_name_parts_are_chosen_one_by_one_and_stay_consistent() -> None:
+    """When one part of a name must be re-drawn (its fake is a word of the input), the other
+    parts keep their surrogate: "Megan Hall" and a lone "Hall" still get the same fake Hall."""
+    from synthguard.generators.text.surrogate import _SurrogateChooser
+    from synthguard.redaction import Span
+
+    full, lone = "Call Megan Hall today", "Mr Hall called"
+
+    def fakes(corpus_words: frozenset[str]) -> tuple[str, str, str]:
+        chooser = _SurrogateChooser(5, frozenset(), frozenset(), corpus_words)
+        a = chooser.replace(full, Span(5, 15, "PERSON"))[5:-len(" today")]
+        b = chooser.replace(lone, Span(3, 7, "PERSON"))[3:-len(" called")]
+        first, last = a.split(" ")
+        return first, last, b
+
+    megan0, hall0, lone0 = fakes(frozenset())
+    assert hall0 == lone0
+    megan1, hall1, lone1 = fakes(frozenset({megan0.casefold()}))  # Megan's first fake clashes
+    assert megan1 != megan0
+    assert hall1 == lone1 == hall0

@@ -278,6 +278,19 @@ class _SurrogateChooser:
         return self._engines[attempt]
 
     def replace(self, text: str, span: Any) -> str:
+        """``text`` with ``span`` replaced. A person's name is replaced part by part (the
+        surrogate operator maps names token by token anyway), so each part gets its own
+        clash-free choice: a whole "Megan Rose Hall" rarely finds a fake whose every part
+        is absent from a large corpus, each part alone does."""
+        if span.entity_type == "PERSON":
+            parts = list(_NAME_PART.finditer(text, span.start, span.end))
+            if len(parts) > 1:
+                for m in reversed(parts):
+                    text = self._replace_one(text, _sub_span(span, m.start(), m.end()))
+                return text
+        return self._replace_one(text, span)
+
+    def _replace_one(self, text: str, span: Any) -> str:
         key = (span.entity_type, text[span.start : span.end])
         if key in self._choice:
             return str(self.engine(self._choice[key]).transform(text, [span]).text)
@@ -299,6 +312,17 @@ class _SurrogateChooser:
         assert best is not None
         self._choice[key] = best[1]  # none clean: the attempt with the fewest clashes
         return best[2]
+
+
+# name parts as the surrogate operator splits them (separators: spaces, commas, dots, hyphens)
+_NAME_PART = re.compile(r"[^\s,.\-]+")
+
+
+def _sub_span(span: Any, start: int, end: int) -> Any:
+    """A copy of ``span`` over ``start:end`` (same type and score)."""
+    from synthguard.redaction import Span
+
+    return Span(start, end, span.entity_type, span.score)
 
 
 def _transform_tracked(
