@@ -253,6 +253,29 @@ def test_sigterm_mid_redact_leaves_no_temp_and_no_output(tmp_path: Path) -> None
     assert list(out.iterdir()) == []
 
 
+FORK_CHECK = """
+import os, signal
+from synthguard._outputs import install_sigterm, _on_sigterm
+install_sigterm()
+assert signal.getsignal(signal.SIGTERM) is _on_sigterm
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL else 3)
+_, status = os.waitpid(pid, 0)
+print("child", os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_forked_workers_keep_the_default_sigterm() -> None:
+    """A pool worker forked by the CLI must die on SIGTERM whatever it is doing (a Python
+    handler can miss a signal that lands just before a semaphore wait: Pool.terminate() then
+    waited forever on that worker)."""
+    out = subprocess.run([sys.executable, "-c", FORK_CHECK], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-1500:]
+    assert out.stdout.strip() == "child 0"
+
+
 def test_stale_temps_of_dead_runs_are_swept_and_nothing_else(table: Path, tmp_path: Path) -> None:
     dead = subprocess.Popen(["true"])
     dead.wait()

@@ -362,10 +362,26 @@ def _redeliver_swallowed(unraisable: Any) -> None:
 _previous_unraisablehook: Any = sys.unraisablehook
 
 
+def _default_sigterm_in_child() -> None:
+    """A forked child (a redaction pool worker) gets SIGTERM's default action back at once.
+    With a Python-level handler, a SIGTERM that lands just before the child blocks in a
+    semaphore wait is never acted on: the handler would run at the next bytecode, which never
+    comes (seen: ``Pool.terminate()`` after a bad input waited forever on such a worker)."""
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+_AT_FORK_REGISTERED = False
+
+
 def install_sigterm() -> None:
-    """Handle SIGTERM like SIGINT in this (main) process; interrupts never get swallowed."""
-    global _MAIN_PID
+    """Handle SIGTERM like SIGINT in this (main) process; interrupts never get swallowed;
+    forked children keep the default SIGTERM."""
+    global _MAIN_PID, _AT_FORK_REGISTERED
     _MAIN_PID = os.getpid()
+    if not _AT_FORK_REGISTERED:
+        os.register_at_fork(after_in_child=_default_sigterm_in_child)
+        _AT_FORK_REGISTERED = True
     with contextlib.suppress(ValueError):  # not the main thread (embedded use): leave it alone
         signal.signal(signal.SIGTERM, _on_sigterm)
         if sys.unraisablehook is not _redeliver_swallowed:
