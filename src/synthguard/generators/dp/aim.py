@@ -2,8 +2,11 @@
 for Differentially Private Synthetic Data").
 
 Workload: all ``degree``-way marginals (or a given list). Candidates are the workload's
-downward closure, weighted by their overlap with it. AIM first measures every 1-way marginal,
-then repeats: pick the candidate the current model answers worst (exponential mechanism on
+downward closure, weighted by their overlap with it. The paper first measures every 1-way
+marginal (``init="oneway"``); by default AIM here starts from an MST-style tree instead
+(``init="tree"``: 1-ways, a privately chosen spanning tree of pairs, its 2-ways, possibly on
+merged numeric bins; see ``_initial``), because at ε = 1 the paper's start anneals after 8–11
+pairs and leaves columns independent (docs/dp.md). Then it repeats: pick the candidate the current model answers worst (exponential mechanism on
 weight × (L1 error − expected noise), restricted to cliques that keep the model under a size
 limit growing with the budget spent), measure it with the Gaussian mechanism, refit the
 Private-PGM model warm-started; when a new measurement barely changes the model, halve σ and
