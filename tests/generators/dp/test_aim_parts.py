@@ -66,3 +66,13 @@ def test_within_bin_smoothing_keeps_spikes_and_single_values() -> None:
     # leaves of one integer value keep their noisy counts (heaping is real)
     unit = [float(i) for i in range(13)]
     assert smooth_within_bins(unit, noisy, [0] * 12, sigma, integer=True) == noisy
+
+
+@pytest.mark.parametrize("bad", [{"init": "pairs"}, {"tree_share": 1.0}, {"cell_sigmas": -1},
+                                 {"bin_sigmas": float("nan")}])
+def test_tree_start_parameters_are_checked_when_built(bad: dict[str, object]) -> None:
+    from synthguard.errors import ParameterError
+    from synthguard.generators.dp.aim import AIMGenerator
+
+    with pytest.raises(ParameterError, match=next(iter(bad))):
+        AIMGenerator(epsilon=1.0, **bad)  # type: ignore[arg-type]

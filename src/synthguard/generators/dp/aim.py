@@ -2,9 +2,13 @@
 for Differentially Private Synthetic Data").
 
 Workload: all ``degree``-way marginals (or a given list). Candidates are the workload's
-downward closure, weighted by their overlap with it. AIM first measures every 1-way marginal,
-then repeats: pick the candidate the current model answers worst (exponential mechanism on
-weight × (L1 error − expected noise), restricted to cliques that keep the model under a size
+downward closure, weighted by their overlap with it. The paper first measures every 1-way
+marginal (``init="oneway"``); by default AIM here starts from an MST-style tree instead
+(``init="tree"``: 1-ways, a privately chosen spanning tree of pairs, its 2-ways, possibly on
+merged numeric bins; see ``_initial``), because at ε = 1 the paper's start anneals after 8–11
+pairs and leaves columns independent (docs/dp.md). Then it repeats: pick the candidate the
+current model answers worst (exponential mechanism on weight × (L1 error − expected noise),
+restricted to cliques that keep the model under a size
 limit growing with the budget spent), measure it with the Gaussian mechanism, refit the
 Private-PGM model warm-started; when a new measurement barely changes the model, halve σ and
 double ε (annealing). Budget: ρ-zCDP; per round ε²/8 (selection) + 1/(2σ²) (measurement);
@@ -49,6 +53,7 @@ class AIMParams(DPParams):
     rounds: int | None = None  # T in the paper (16·d there); default 3·d, see docs/dp.md
     iters: int = 150  # Private-PGM iterations per round (warm-started)
     final_iters: int = 1000
+    max_bins: int = 16  # AIM's own default (32 for MST/DP-GAN): measured in docs/dp.md
     init: str = "tree"  # "tree": MST-style start (see AIMGenerator._initial); "oneway": paper
     tree_share: float = 0.5  # share of the mechanism's ρ the tree start spends
     reuse_bins: bool = True  # the model also fits the bin counts the discretisation paid for
@@ -69,6 +74,11 @@ class AIMParams(DPParams):
             raise ParameterError(f"init must be 'tree' or 'oneway', got {self.init!r}")
         if not 0 < self.tree_share < 1:
             raise ParameterError(f"tree_share must be in (0, 1), got {self.tree_share!r}")
+        for name in ("cell_sigmas", "bin_sigmas"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                    math.isfinite(value) and value >= 0):
+                raise ParameterError(f"{name} must be a finite number >= 0, got {value!r}")
         if self.workload is not None:
             object.__setattr__(self, "workload",
                                tuple(tuple(str(c) for c in cl) for cl in self.workload))
@@ -169,10 +179,14 @@ class AIMGenerator(MarginalDPGenerator):
                       for cl, m in zip(oneway, first, strict=True)}
             second = []
             for pair in tree:
-                groups = self._pair_groups(pair, domain, masses, total / (
-                    params.cell_sigmas * sigma2)) if params.cell_sigmas > 0 else None
-                second.append(
-                    _pgm.measure(data, pair, sigma2, rng) if groups is None else _pgm.measure_grouped(data, pair, groups, sigma2, rng))
+                groups = None
+                if params.cell_sigmas > 0:
+                    max_cells = total / (params.cell_sigmas * sigma2)
+                    groups = self._pair_groups(pair, domain, masses, max_cells)
+                if groups is None:
+                    second.append(_pgm.measure(data, pair, sigma2, rng))
+                else:
+                    second.append(_pgm.measure_grouped(data, pair, groups, sigma2, rng))
             return paid + first + second, [*oneway, *tree], part
         rounds = params.rounds or ROUNDS_PER_COLUMN * len(cols)
         sigma = math.sqrt(rounds / (2 * ALPHA * rho))
