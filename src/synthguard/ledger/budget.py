@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
@@ -195,6 +195,9 @@ class _SpendLike(Protocol):
     def rho(self) -> float | None: ...
 
     def to_dict(self) -> dict[str, Any]: ...
+
+
+_T = TypeVar("_T", bound=_SpendLike)
 
 
 class BudgetLedger:
@@ -563,6 +566,14 @@ def charge_dp_fit(*, name: str, planned: _SpendLike, data: pd.DataFrame,
         generator=name, mechanism=planned.mechanism, accountant=planned.accountant,
         run_id=ledger.run_id, detail={"planned": planned.to_dict(), "seed": seed},
         label=ledger.label)
+    return spend_reserved(book, reservations, fit, name=name, run_id=ledger.run_id)
+
+
+def spend_reserved(book: BudgetLedger, reservations: Sequence[Spend],
+                   fit: Callable[[], _T | None], *, name: str, run_id: str) -> _T:
+    """Run ``fit`` against reservations already made and settle them: record what it reports;
+    on an interrupt count them as spent (noise may have been drawn); on any other failure
+    release them. A DP fit that reports no spend is refused."""
     try:
         spent = fit()
         if spent is None:
@@ -578,7 +589,7 @@ def charge_dp_fit(*, name: str, planned: _SpendLike, data: pd.DataFrame,
             book.release(r)
         raise
     for r in reservations:
-        book.record_spend(r, spent, run_id=ledger.run_id or None)
+        book.record_spend(r, spent, run_id=run_id or None)
     return spent
 
 

@@ -514,7 +514,7 @@ def charge_relational_fit(generator: RelationalGenerator, data: RelationalData,
     """Reserve ``planned`` on the dataset of every table of ``data`` (and of ``source``, and
     of ``ledger.source``) in one transaction, run ``fit``, record what it reports; the same
     protocol as :func:`synthguard.ledger.budget.charge_dp_fit` for one table."""
-    from synthguard.ledger.budget import BudgetLedger, DPLedger
+    from synthguard.ledger.budget import BudgetLedger, DPLedger, spend_reserved
     from synthguard.ledger.identity import TableRows
 
     ledger = ledger or DPLedger()
@@ -533,21 +533,7 @@ def charge_relational_fit(generator: RelationalGenerator, data: RelationalData,
         run_id=ledger.run_id, label=ledger.label or root,
         detail={"planned": planned.to_dict(), "seed": seed, "unit": f"root entity ({root})",
                 "tables": order})
-    try:
-        spent = fit()
-        if spent is None:
-            raise SynthguardError(f"{generator.name!r} reported no privacy spend; the ledger refuses it")
-    except (KeyboardInterrupt, SystemExit):
-        for r in reservations:  # noise may have been drawn: count it (conservative)
-            book.settle(r, reason="interrupted")
-        raise
-    except BaseException:
-        for r in reservations:
-            book.release(r)
-        raise
-    for r in reservations:
-        book.record_spend(r, spent, run_id=ledger.run_id or None)
-    return spent
+    return spend_reserved(book, reservations, fit, name=generator.name, run_id=ledger.run_id)
 
 
 def run_relational_dp_fit(generator: RelationalGenerator, data: RelationalData, *,
