@@ -6,7 +6,7 @@ README). Only its small English list is read, straight from the package's data f
 import of wordfreq itself, whose dependencies cost start-up time): bucket ``i`` of the
 ``cB`` format holds the words whose frequency is ``10 ** (-i / 100)``, i.e. Zipf ``9 - i/100``.
 
-Role nouns (``ROLE_WORDS``) are written here: words a clinical note, ticket or HR form uses
+Role nouns (``ROLE_WORDS``) and field labels (``LABEL_WORDS``) are written here: words a clinical note, ticket or HR form uses
 for a person's role ("Caller", "GP", "Patient") that the NER model tends to tag as a name or
 an organisation.
 """
@@ -37,6 +37,26 @@ _ROLE_TEXT = (
     contractor consultant intern trainee volunteer coordinator"""
 )
 ROLE_WORDS = frozenset(_ROLE_TEXT.split())
+
+# Field labels of forms, notes and headers ("Caller:", "Name:", "Patient:", "GP:", "Ref:"):
+# the word before a value, never a value itself. The structure recognizer reads the value
+# after them; span resolution never masks one of them as a name or an organisation.
+_LABEL_TEXT = (
+    """name names fullname firstname lastname surname forename forenames given family first
+    last middle initials full caller patient pt client customer contact gp ref reference
+    refs re subject title date dob time age sex gender address addr street city town county
+    state country postcode postal zip code phone tel telephone mobile cell fax email e-mail
+    mail web website url id no nr number num mrn nhs ssn account acct dept department ward
+    bed unit room floor note notes comment comments summary plan diagnosis dx hx history
+    assessment impression allergies medication medications meds status priority category
+    type source from to cc bcc attn attention signed signature sender recipient author
+    owner assignee requester reporter organisation organization company employer occupation
+    job role position nationality religion kin nok next emergency relation relationship
+    speaker host guest agent user username login handle member staff employee applicant
+    tenant guardian parent spouse doctor consultant nurse clinician physician seen by
+    referred referrer witness driver vehicle reg plate passport licence license"""
+)
+LABEL_WORDS = frozenset(_LABEL_TEXT.split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,3 +89,9 @@ def is_common_word(word: str) -> bool:
 
 def is_role_word(word: str) -> bool:
     return word.lower().strip(".:,;") in ROLE_WORDS
+
+
+def is_label_word(word: str) -> bool:
+    """A field label ("Caller", "Name", "Ref", "GP") or a role noun: never a value."""
+    w = word.lower().strip(".:,;#")
+    return w in LABEL_WORDS or w in ROLE_WORDS

@@ -173,6 +173,8 @@ def validate_phone(text: str) -> tuple[int, int, float] | None:
         return None  # an IPv4 address
     if re.fullmatch(r"\d{3}-\d{2}-\d{4}", main):
         return None  # a US SSN
+    if re.fullmatch(r"\d{5}-\d{4}", main):
+        return None  # a US ZIP+4 code
     strong = main.startswith(("+", "(", "00")) or len(digits) >= 10
     return 0, trim, 0.7 if strong else 0.45
 
@@ -186,6 +188,11 @@ def validate_numeric_date(text: str) -> tuple[int, int, float] | None:
     dmy_or_mdy = (1 <= a <= 31 and 1 <= b <= 31) and (a <= 12 or b <= 12)
     ok = ymd if a > 31 else dmy_or_mdy
     return (0, 0, 0.85) if ok else None
+
+
+def validate_age(text: str) -> tuple[int, int, float] | None:
+    """A person's age is at most 120."""
+    return (0, 0, 0.75) if int(re.findall(r"\d+", text)[-1]) <= 120 else None
 
 
 def validate_ssn(text: str) -> tuple[int, int, float] | None:
@@ -253,6 +260,10 @@ def _street_regexes() -> tuple[str, str]:
 
 
 _CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’\-]*\.?"
+# after a bare number + street word, what makes it a European street name, not a US address
+# with no name ("12 rue de la Paix", "4 Via Roma", "12 Rue Victor Hugo")
+_EURO_NEXT = (r"(?:de|del|de la|des|du|della|dei|di|da|do|dos|das|von|van|der|la|le|les|el|"
+              r"los|las|d'|l'|[A-ZÀ-ÖØ-Ý][a-zß-öø-ÿ])")
 _ANYWORD = r"[\w'’\-]+\.?"
 _UNIT = (
     r"(?:,?\s*(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|"
@@ -451,13 +462,24 @@ def build_specs() -> list[PatternSpec]:
         PatternSpec("time", "DATE_TIME", rf"(?<![\w:.])(?:{_TIME})(?![\w:]|\.\d)", 0.7),
         PatternSpec(
             "age_after", "AGE",
-            r"(?<![\w.])(?P<e_AGE>\d{1,3})(?:\s|-)?(?i:years?|yrs?|y\.?o\.?|yo)(?:\s|-)?(?i:old|of age)?(?![\w])",
+            r"(?<![\w.])(?P<e_AGE>\d{1,3})(?:\s|-)?(?i:years?|yrs?|y/o|y\.?o\.?|yo)(?:\s|-)?(?i:old|of age)?(?![\w/])",
             0.8,
         ),
         PatternSpec(
             "age_before", "AGE",
             r"(?i:(?<![\w])(?:aged|age|ages|age:|aged:)\s*:?\s*)(?P<e_AGE>\d{1,3})(?![\d\w])",
             0.8,
+        ),
+        PatternSpec(
+            # "she's 54", "he is 61", "I'm 23", "turned 40": a bare number after a person's
+            # "is" / "turns" is an age unless a unit or clock word follows
+            "age_phrase", "AGE",
+            r"(?i:(?<![\w])(?:(?:she|he|they|who)(?:['’]s|[ \t]+(?:is|was|will[ \t]+be))"
+            r"|i['’]?m|i[ \t]+am|turn(?:s|ed|ing)?|just[ \t]+turned))[ \t]+(?P<e_AGE>\d{1,3})"
+            r"(?![\w:/%°]|[.,]\d|[ \t]*(?i:%|percent|kg|lbs?|pounds?|cm|mm|m|km|miles?|mins?|minutes?|"
+            r"hours?|hrs?|days?|weeks?|months?|times?|am|pm|o['’]clock|out|of|x|points?|dollars?|"
+            r"euros?|quid|bucks|degrees|ml|mg|units?|percent|per)(?![\w]))",
+            0.75, validator=validate_age,
         ),
         PatternSpec(
             "age_paren", "AGE",
@@ -467,7 +489,8 @@ def build_specs() -> list[PatternSpec]:
         PatternSpec(
             "us_address", "ADDRESS",
             rf"(?<![\w\-])(?:(?i:level|floor|unit|suite|flat|apartment|apt\.?|shop|lot|studio)\s*\w{{1,5}},?[ \t]*\n?[ \t]*)?\d{{1,6}}[A-Za-z]?(?:[-/]\d{{1,4}})?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?"
-            rf"(?:{_CAPWORD}[ \t]+){{0,3}}(?:{suffix_re})\.?(?![\w])(?:\s+(?:[NSEW]|NE|NW|SE|SW)\.?(?![\w]))?{_UNIT}?",
+            rf"(?:(?:{_CAPWORD}[ \t]+){{1,3}}(?:{suffix_re})|(?:{suffix_re})(?!\.?[ \t]+{_EURO_NEXT}))"
+            rf"\.?(?![\w])(?:\s+(?:[NSEW]|NE|NW|SE|SW)\.?(?![\w]))?{_UNIT}?",
             0.75,
         ),
         PatternSpec(
@@ -524,7 +547,7 @@ def build_specs() -> list[PatternSpec]:
         ),
         PatternSpec(
             "postcode_city", "POSTCODE",
-            rf"(?<![\w\-.,:/])(?P<e_POSTCODE>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:-\d{{3,4}})?(?:[ ][A-Z]{{2}})?),?[ \t]+(?P<e_LOCATION>{_CAPWORD}(?:[ \-](?:(?:am|an|im|in|der|de|sur|sous|la|le|les|en|del|di|am|bei|ob|upon|on)[ \-])?{_CAPWORD}){{0,3}}(?:[ ]\([A-Z]{{2}}\))?)",
+            rf"(?<![\w\-.,:/])(?P<e_POSTCODE>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:-\d{{3,4}})?(?:[ ][A-Z]{{2}})?),?[ \t]+(?P<e_LOCATION>{_CAPWORD}(?:(?<!\.)[ \-](?:(?:am|an|im|in|der|de|sur|sous|la|le|les|en|del|di|am|bei|ob|upon|on)[ \-])?{_CAPWORD}){{0,3}}(?:[ ]\([A-Z]{{2}}\))?)",
             0.55, context=("address", "adresse", "anschrift", "dirección", "indirizzo", "adres"),
         ),
         PatternSpec(
@@ -534,12 +557,15 @@ def build_specs() -> list[PatternSpec]:
                            "cap", "código postal", "postnummer", "postinumero"), context_boost=0.7,
         ),
         PatternSpec(
+            "zip_plus4", "POSTCODE", r"(?<![\w\-.+])\d{5}-\d{4}(?![\w\-]|\.\d)", 0.6,
+        ),
+        PatternSpec(
             "phone", "PHONE_NUMBER",
-            r"(?<![\w+\-.])(?:\+|00)\d{1,4}[\s.\-]?\(0\)[\s.\-]?\d{1,11}(?:[\s.\-/]\d{1,8}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
-            r"|(?<![\w+\-.])(?:\+|00)?(?:\d{1,4}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,5}(?:[\s.\-/]\d{1,11}){1,5}(?:\s?(?i:x|ext\.?|extension|#)\s?\d{1,6})?(?![\w\-]|\.\d)"
-            r"|(?<![\w+\-.])(?:\+|00)\d{7,14}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?!\w)"
-            r"|(?<![\w+\-.])\(\d{1,5}\)[\s.\-]?\d{1,8}(?:[\s.\-]\d{1,8}){0,4}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?![\w\-]|\.\d)"
-            r"|(?<![\w+\-.])\d{10,11}(?:\s?(?i:x|ext\.?)\s?\d{1,6})?(?!\w)",
+            r"(?<![\w+\-.])(?:\+|00)\d{1,4}[ .\-]?\(0\)[ .\-]?\d{1,11}(?:[ .\-/]\d{1,8}){0,4}(?:[ ]?(?i:x|ext\.?)[ ]?\d{1,6})?(?![\w\-]|\.\d)"
+            r"|(?<![\w+\-.])(?:\+|00)?(?:\d{1,4}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,5}(?:[ .\-/]\d{1,11}){1,5}(?:[ ]?(?i:x|ext\.?|extension|#)[ ]?\d{1,6})?(?![\w\-]|\.\d)"
+            r"|(?<![\w+\-.])(?:\+|00)\d{7,14}(?:[ ]?(?i:x|ext\.?)[ ]?\d{1,6})?(?!\w)"
+            r"|(?<![\w+\-.])\(\d{1,5}\)[ .\-]?\d{1,8}(?:[ .\-]\d{1,8}){0,4}(?:[ ]?(?i:x|ext\.?)[ ]?\d{1,6})?(?![\w\-]|\.\d)"
+            r"|(?<![\w+\-.])\d{10,11}(?:[ ]?(?i:x|ext\.?)[ ]?\d{1,6})?(?!\w)",
             0.6, validator=validate_phone,
             context=("phone", "tel", "telephone", "call", "mobile", "cell", "fax", "ph", "contact",
                      "reach", "number", "whatsapp", "sms", "text", "ring", "dial"),

@@ -25,6 +25,7 @@ _PRIORITY = {
 # Types a user adds in a policy file (a regex they wrote for their data) rank with the
 # validated patterns, above the word lists and the NER.
 _CUSTOM_PRIORITY = 7
+_CERTAIN_RANK = 3
 _GAP_SAME = re.compile(r"[ \t]{1,2}|[ \t]?-[ \t]?|,[ \t]|[ \t]?&[ \t]?|\.[ \t]?")
 _GAP_ADDRESS = re.compile(r"[\s,]*(?:[A-ZÀ-Ý][\w'’\-.]*[\s,]+){0,3}[\s,]*", re.S)
 _MERGE_SAME = {"PERSON", "ORGANIZATION", "DATE_TIME", "JOB_TITLE", "LOCATION", "NRP",
@@ -35,13 +36,16 @@ def resolve(text: str, spans: Sequence[Span], ranks: Sequence[int] | None = None
     """Non-overlapping spans covering every character any recognizer flagged.
 
     ``ranks`` (same length as ``spans``) says how much to trust each span's source on a tie
-    of entity priority: rules > word lists > statistical NER.
+    of entity priority: rules > word lists > statistical NER. A span of rank 3 (what the
+    document's layout makes certain: a chat speaker, a cell under a ``name`` header) goes
+    before every other whatever its type.
     """
     rank = list(ranks) if ranks is not None else [0] * len(spans)
     spans, rank = drop_non_entities(text, spans, rank)
     spans, rank = _split_ner(text, spans, rank)
     order = sorted(range(len(spans)), key=lambda i: (
-        -_PRIORITY.get(spans[i].entity_type, _CUSTOM_PRIORITY), -rank[i], -spans[i].score,
+        -(rank[i] >= _CERTAIN_RANK), -_PRIORITY.get(spans[i].entity_type, _CUSTOM_PRIORITY),
+        -rank[i], -spans[i].score,
         -(spans[i].end - spans[i].start), spans[i].start))
     claimed: list[tuple[int, int]] = []
     kept: list[Span] = []
@@ -78,7 +82,8 @@ _MONTH_OR_DAY = re.compile(
     r"wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b\.?"
 )
 _DETERMINERS = frozenset({"the", "a", "an", "our", "your", "my", "his", "her", "their", "this",
-                          "that", "duty", "on-call", "on", "call", "senior", "junior", "head"})
+                          "that", "duty", "on-call", "on", "call", "senior", "junior", "head",
+                          "of", "by", "for"})
 _WORD_RE = re.compile(r"[^\W\d_][\w&'’.\-]*")
 
 
@@ -89,8 +94,10 @@ def drop_non_entities(text: str, spans: Sequence[Span], rank: Sequence[int]
 
     * DATE_TIME must hold an explicit date or time: a digit, a month or a weekday name
       ("every night", "last week", "in the morning", "today" are not dates);
-    * PERSON/ORGANIZATION made only of role nouns ("Caller", "GP", "the Nurse", "GP
-      practice") or that is one lower-case common English word ("username") is not a name.
+    * PERSON/ORGANIZATION/LOCATION made only of role nouns or field labels ("Caller", "GP",
+      "the Nurse", "GP practice", "Ref", "Next of kin"; ``_common_words.LABEL_WORDS``) is not
+      a name; nor is a PERSON/ORGANIZATION that is one lower-case common English word
+      ("username").
     """
     out: list[Span] = []
     out_rank: list[int] = []
@@ -107,18 +114,22 @@ def not_an_entity(entity: str, value: str, *, piece: bool = False) -> bool:
 
     ``piece``: what is left of a span after stronger ones took their characters; role nouns
     there belong to a longer name ("Smith Support Services"), so only the other rules apply."""
-    from synthguard.redaction._common_words import is_common_word, is_role_word
+    from synthguard.redaction._common_words import is_common_word, is_label_word
+    from synthguard.redaction._structure import listed_name
 
     if entity == "DATE_TIME":
         return not any(c.isdigit() for c in value) and not _MONTH_OR_DAY.search(value)
-    if entity in {"PERSON", "ORGANIZATION"}:
+    if entity in {"PERSON", "ORGANIZATION", "LOCATION"}:
         words = _WORD_RE.findall(value)
-        content = [w for w in words if w.lower() not in _DETERMINERS]
-        if not piece and content and all(is_role_word(w) for w in content):
-            return True
+        content = [w for w in words if w.lower().rstrip(".") not in _DETERMINERS]
+        if not piece and content and all(is_label_word(w) for w in content):
+            return True  # "Caller", "GP", "Next of kin", "Ref", "Name"
+        if entity == "LOCATION":
+            return False
         if piece and entity != "PERSON":  # "and" of "Smith and Jones" (names taken by a list)
             return False
-        return len(words) == 1 and words[0].islower() and is_common_word(words[0])
+        return (len(words) == 1 and words[0].islower() and is_common_word(words[0])
+                and not (entity == "PERSON" and listed_name(words[0])))
     return False
 
 
@@ -127,7 +138,7 @@ _NOISE = re.compile(
     r"(?i)(?:iban|ssn|ss#|dob|d\.o\.b\.?|id|dl|ip|url|pin|tel|fax|email|e-mail|phone|mobile|cell|"
     r"driver|drivers|driver's|licen[cs]e|passport|card|visa|mastercard|amex|account|acct|"
     r"patient|client|customer|ticket|ref|re|subject|dear|hi|hello|regards|sincerely|"
-    r"address|zip|postcode|age|aged|name|notes?|date|time|-?years?[- ]old|years?|yrs?|"
+    r"address|zip|postcode|age|aged|name|notes?|date|time|-?years?[- ]old|years?|yrs?|y/o|y\.?o\.?|"
     r"today|tomorrow|yesterday|now|daily|weekly|monthly|annual|annually|social security|"
     r"[a-z]*\s?\d{5,7}|"
     r"nhs|gdpr|hipaa|ceo|cfo|cto|hr|it|ok|n/a|none|unknown)"
@@ -184,9 +195,13 @@ _WORDY_NER = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP", "ADDRESS"})
 _TOKEN_RE = re.compile(r"\S+")
 
 
+# What ends a field: a line break, or a tab / pipe / semicolon between cells of a row.
+_FIELD_BREAK = re.compile(r"([\n\t|;])")
+
+
 def _split_ner(text: str, spans: Sequence[Span], rank: list[int]) -> tuple[list[Span], list[int]]:
-    """NER spans never cross a line break (a label on the next line is not part of the
-    value), a lone sentence-initial word the name lists do not know is not a name, and
+    """NER spans never cross a line break or a cell separator (tab, pipe, semicolon: a label
+    on the next line or the next cell is not part of the value), a lone sentence-initial word the name lists do not know is not a name, and
     lower-case everyday words are no part of a name (:func:`_everyday_edges`)."""
     from synthguard.redaction._gazetteers import first_names
 
@@ -198,8 +213,8 @@ def _split_ner(text: str, spans: Sequence[Span], rank: list[int]) -> tuple[list[
             out_rank.append(r)
             continue
         start = span.start
-        for piece in re.split(r"(\n)", text[span.start:span.end]):
-            if piece and piece != "\n":
+        for piece in _FIELD_BREAK.split(text[span.start:span.end]):
+            if piece and not _FIELD_BREAK.fullmatch(piece):
                 a, b = _everyday_edges(piece, span.entity_type)
                 value = piece[a:b].strip()
                 one_word = re.fullmatch(r"[A-Z][a-z]+", value) is not None
@@ -265,13 +280,15 @@ def _everyday_edges(piece: str, entity: str) -> tuple[int, int]:
         return 0, 0
     if entity not in _TRIMMED_NER and not (entity == "ADDRESS" and not any(c.isdigit() for c in piece)):
         return 0, len(piece)  # an ADDRESS with no number is trimmed too ("patient Jo Pryce (email")
-    from synthguard.redaction._common_words import is_role_word
+    from synthguard.redaction._common_words import is_label_word, is_role_word
 
     # a role noun at the edge is no part of a name either ("Patient Oluwaseun Adeyemi")
     # ... and so is a lower-case word opening a parenthesis ("Jo Pryce (email")
-    flags = [(f or is_role_word(word) or (piece[a] == "(" and word.islower()))
+    # ... and so is a field label before its colon ("Caller: Jo Pryce", "Name: ...")
+    flags = [(f or is_role_word(word) or (piece[a] == "(" and word.islower())
+              or (piece[b - 1] == ":" and is_label_word(word)))
              and word.lower().rstrip(".") not in _TITLE_WORDS
-             for f, (a, _, word) in zip(flags, tokens, strict=True)]
+             for f, (a, b, word) in zip(flags, tokens, strict=True)]
     i, j = 0, len(tokens)
     while i < j and flags[i]:
         i += 1

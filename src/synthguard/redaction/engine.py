@@ -17,6 +17,7 @@ from typing import Any
 
 from synthguard.errors import ParameterError
 from synthguard.redaction._resolve import resolve
+from synthguard.redaction._structure import refine
 from synthguard.redaction._types import RedactedDoc, Span
 from synthguard.redaction.entities import ALL_ENTITIES
 from synthguard.redaction.operators import OperatorContext, Policy, apply_policy
@@ -42,7 +43,9 @@ _BATCH = 256
 # second of loading each time; NER output does not depend on the strings seen before.
 RENEW_NLP_EVERY = 10_000
 # Structured rules outrank word lists, which outrank the statistical NER, on equal type rank.
-_SOURCE_RANK = {"synthguard-patterns": 2, "synthguard-policy": 2, "synthguard-dictionaries": 1}
+# What the layout makes certain (a chat speaker, a cell under a "name" header) outranks all.
+_SOURCE_RANK = {"synthguard-patterns": 2, "synthguard-policy": 2, "synthguard-structure": 2,
+                "synthguard-structure-certain": 3, "synthguard-dictionaries": 1}
 
 
 class RedactionEngine:
@@ -164,7 +167,8 @@ class RedactionEngine:
             spans = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results]
             ranks = [_SOURCE_RANK.get(r.recognition_metadata.get("recognizer_name", ""), 0)
                      for r in results]
-            yield [s for s in resolve(text, spans, ranks) if s.entity_type in entities]
+            resolved = refine(text, resolve(text, spans, ranks))
+            yield [s for s in resolved if s.entity_type in entities]
 
     # --------------------------------------------------------------- transform
     def redact(self, texts: Sequence[str]) -> list[RedactedDoc]:

@@ -7,7 +7,10 @@
   religious / political groups and places from word lists, covering what the small spaCy
   model misses (lower-case job titles, names in lists and forms, fictitious towns).
 
-Both are registered in :data:`RECOGNIZERS`, the one registry of recognizer kinds; the
+* the structure recognizer (``_structure``): chat speakers, cells under a cued table
+  header, values after form labels.
+
+All three are registered in :data:`RECOGNIZERS`, the one registry of recognizer kinds; the
 engine builds one instance of each per process.
 """
 
@@ -432,3 +435,11 @@ def _make_patterns(threshold: float) -> EntityRecognizer:
 @RECOGNIZERS.register("dictionaries")
 def _make_dictionaries(threshold: float) -> EntityRecognizer:
     return DictionaryRecognizer(threshold)
+
+
+@RECOGNIZERS.register("structure")
+def _make_structure(threshold: float) -> EntityRecognizer:
+    from synthguard.redaction._structure import structure_recognizer
+
+    recognizer: EntityRecognizer = structure_recognizer(threshold)
+    return recognizer

@@ -1,0 +1,538 @@
+"""Detection from document structure: who speaks, which column, which field, seen where else.
+
+Names the NER model misses on text it never saw are often sitting where the *layout* says
+a name must be: the speaker of a chat line (``ashley: ok see you``, ``[10:02] Tom K: ...``),
+a cell under a ``name`` / ``age`` / ``zip`` / ``city`` column, a cell in a column whose other
+cells are names, the value after a form label (``Caller:``, ``Name:``, ``Patient:``), or a
+word that is part of a name detected elsewhere in the same document (``Ashley Brown`` in the
+header, ``ashley`` in the body). None of that needs the value to be in a list or look like a
+name, which is why it generalises to names from any locale and in any case.
+
+Two parts, both used by the engine:
+
+* :class:`StructureRecognizer` (registered as ``structure`` in
+  :data:`~synthguard.redaction.recognizers.RECOGNIZERS`): chat speakers, cells under a cued
+  header of a delimited table (CSV / TSV / pipe / semicolon), values after form labels;
+* :func:`refine`, run on the resolved spans of one document: headerless column typing,
+  document-level name propagation, and a postcode right after a town.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from synthguard.redaction._types import Span
+
+# ------------------------------------------------------------------ name words
+
+# Name parts that are titles or particles, not names ("Dr" of "Dr Ann Lee", "van" of "van Dijk").
+NOT_NAME_PARTS = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "rev", "herr",
+    "frau", "mme", "mlle", "sra", "srta", "dott", "dhr", "mevr", "van", "von", "der", "den",
+    "del", "della", "dos", "das", "bin", "ter", "ten", "the", "and", "jr", "sr",
+})
+MIN_NAME_PART_LEN = 3
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def name_parts(value: str) -> list[str]:
+    """Words of a detected person name that identify on their own ("Heather", "Smith")."""
+    return [w for w in _LETTERS.findall(value)
+            if len(w) >= MIN_NAME_PART_LEN and w.casefold() not in NOT_NAME_PARTS]
+
+
+@functools.lru_cache(maxsize=1)
+def _names() -> tuple[frozenset[str], frozenset[str]]:
+    from synthguard.redaction._gazetteers import first_names, last_names
+
+    return first_names(), last_names()
+
+
+def _listed(word: str) -> bool:
+    first, last = _names()
+    title = word[:1].upper() + word[1:].lower()
+    return title in first or title in last
+
+
+# a listed first/last name at most this frequent in English is a name in any case
+# ("ashley" 4.1, "maria" 4.3, "dawn" 4.3); above it ("grant", "mark", "will") only as written
+NAME_ZIPF = 4.5
+
+
+def listed_name(word: str, max_zipf: float = NAME_ZIPF) -> bool:
+    """A listed first or last name that is not a frequent English word."""
+    from synthguard.redaction._common_words import zipf
+
+    return _listed(word) and zipf(word) < max_zipf
+
+
+def _name_like(word: str) -> bool:
+    """Could be part of a person's name on its own: an initial, a listed first/last name
+    that is not a very frequent English word, or a word that is not everyday English."""
+    from synthguard.redaction._common_words import is_common_word, is_label_word, zipf
+
+    bare = word.strip(".'’")
+    if not bare or not bare.replace("-", "").replace("'", "").replace("’", "").isalpha():
+        return False
+    if len(bare) == 1:
+        return bare.isalpha()
+    if is_label_word(bare):
+        return False
+    if _listed(bare):
+        return zipf(bare) < 5.0
+    return not is_common_word(bare)
+
+
+def _person_value(value: str) -> bool:
+    """A form value / table cell that can be a person's name: 1-5 words, no digit, every
+    word a title, a particle, an initial or name-like (see :func:`_name_like`), and at least
+    one word name-like."""
+    words = value.split()
+    if not 1 <= len(words) <= 5 or any(c.isdigit() for c in value):
+        return False
+    core = [w for w in words if w.lower().strip(".,") not in NOT_NAME_PARTS]
+    return bool(core) and all(_name_like(w.strip(",")) for w in core)
+
+
+# ------------------------------------------------------------------ chat speakers
+
+_NAME_TOKEN = r"[^\W\d_][\w'’\-]*\.?"
+_STAMP = (
+    r"(?:\[[^\]\n]{1,30}\]|\(\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \t]?[AaPp][Mm])?\)|"
+    r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \t]?[AaPp][Mm])?|\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4},?"
+    r"(?:[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]?[AaPp][Mm])?)?)"
+)
+_SPEAKER = re.compile(
+    r"(?m)^[ \t]*(?:[-*•>][ \t]*)?(?P<stamp>(?:" + _STAMP + r"[ \t]*(?:[-–|][ \t]*)?)+)?"
+    r"(?:<(?P<angle>" + _NAME_TOKEN + r"(?:[ \t]" + _NAME_TOKEN + r"){0,2})>"
+    r"|(?P<name>" + _NAME_TOKEN + r"(?:[ \t]" + _NAME_TOKEN + r"){0,2})[ \t]*(?::(?=[ \t]|$)"
+    r"|[ \t]+(?:wrote|said|says|writes)[ \t]*:))"
+)
+
+
+def _speakers(text: str) -> list[tuple[str, int, int, float]]:
+    """Speaker names at the start of chat / transcript lines. A speaker is accepted if every
+    word could be a name (:func:`_name_like`; "Summary:", "Plan:", "Note:" are everyday
+    words, "Caller:" a label); names that are everyday words too ("will: ok") are accepted
+    once the document has two other speaker lines, or when a time stamp / ``<nick>`` marks
+    the line as a message."""
+    from synthguard.redaction._common_words import is_label_word
+
+    cands: list[tuple[int, int, bool, bool]] = []  # start, end, strong, listed-common
+    for m in _SPEAKER.finditer(text):
+        group = "angle" if m.group("angle") is not None else "name"
+        a, b = m.span(group)
+        words = text[a:b].split()
+        if any(is_label_word(w) for w in words):
+            continue
+        core = [w for w in words if w.lower().strip(".") not in NOT_NAME_PARTS]
+        if not core:
+            continue
+        marked = m.group("stamp") is not None or group == "angle"
+        if all(_name_like(w) for w in core):
+            cands.append((a, b, True, False))
+        elif marked or all(_listed(w.strip(".")) or len(w.strip(".")) == 1 for w in core):
+            cands.append((a, b, marked, True))
+    strong = sum(c[2] for c in cands)
+    out = []
+    for a, b, is_strong, _ in cands:
+        if is_strong or strong >= 2:
+            out.append(("PERSON", a, b, 0.95 if is_strong else 0.9))
+    return out
+
+
+# ------------------------------------------------------------------ form fields
+
+_PERSON_LABELS = (
+    r"(?:(?:full|first|last|given|family|middle|maiden|patient(?:'s)?|client|customer|contact|"
+    r"caller(?:'s)?|employee|applicant|tenant|guest|user|account[ \t]holder|card[ \t]?holder|"
+    r"member|student|parent|guardian|spouse|partner|owner|sender|recipient|driver|witness)[ \t]+)?"
+    r"(?:names?|surname|forenames?|first[ \t]?name|last[ \t]?name)"
+    r"|patient|pt|client|customer|caller|contact(?:[ \t]+person)?|next[ \t]+of[ \t]+kin|nok|"
+    r"emergency[ \t]+contact|employee|applicant|tenant|landlord|guardian|parent|spouse|"
+    r"attn|attention|to|from|cc|signed(?:[ \t]+by)?|signature|seen[ \t]+by|referred[ \t]+by|"
+    r"referring[ \t]+(?:doctor|clinician|gp)|requested[ \t]+by|reported[ \t]+by|submitted[ \t]+by|"
+    r"approved[ \t]+by|assigned[ \t]+to|author|interviewer|interviewee|candidate|"
+    r"consultant|doctor|physician|clinician|nurse|therapist|gp|manager|supervisor|agent|"
+    r"witness|driver|owner|recipient|sender|speaker|host|student|resident|mother|father"
+)
+_FIELD_LABELS: tuple[tuple[str, str], ...] = (
+    ("PERSON", _PERSON_LABELS),
+    ("ADDRESS", r"(?:home[ \t]+|postal[ \t]+|mailing[ \t]+|street[ \t]+|current[ \t]+|billing[ \t]+|"
+                r"delivery[ \t]+|shipping[ \t]+)?address(?:[ \t]+on[ \t]+file)?|street"),
+    ("LOCATION", r"city|town|place[ \t]+of[ \t]+birth|birthplace|city[ \t]+of[ \t]+birth"),
+    ("ORGANIZATION", r"company|employer|organi[sz]ation|firm|practice|school|university|insurer"),
+)
+_FIELD = re.compile(
+    r"(?im)(?:^|(?<=[\t|;])|(?<=,[ \t]))[ \t]*(?:" + "|".join(
+        f"(?P<f{i}>{labels})" for i, (_, labels) in enumerate(_FIELD_LABELS))
+    + r")[ \t]*(?::|=|\t)[ \t]*(?P<value>[^\n]*)"
+)
+# where a value ends: a cell separator, a bracket, an e-mail / phone after the name, " - "
+_PERSON_END = re.compile(r"[|;\t(<\[{/]|,(?![ \t]*(?:jr|sr|[ivx]+)\b)|[ \t][-–—][ \t]|[ \t]{2,}|\s(?:on|at|re|tel|ph)\b[: ]")
+_OTHER_END = re.compile(r"[|;\t(<\[{]|[ \t]{2,}")
+
+
+def _fields(text: str) -> list[tuple[str, int, int, float]]:
+    out = []
+    for m in _FIELD.finditer(text):
+        entity = next(_FIELD_LABELS[i][0] for i in range(len(_FIELD_LABELS))
+                      if m.group(f"f{i}") is not None)
+        a = m.start("value")
+        raw = m.group("value")
+        stop = (_PERSON_END if entity == "PERSON" else _OTHER_END).search(raw)
+        value = raw[:stop.start()] if stop else raw
+        value = value.rstrip(" \t.,:")
+        if not value.strip():
+            continue
+        b = a + len(value)
+        if entity == "PERSON":
+            if not _person_value(value):
+                continue
+            out.append(("PERSON", a, b, 0.92))
+        elif entity == "ADDRESS":
+            if len(value.split()) >= 2 and any(c.isdigit() for c in value):
+                out.append(("ADDRESS", a, b, 0.6))
+        elif len(value.split()) <= 5 and not any(c.isdigit() for c in value) and value[:1].isalpha():
+            from synthguard.redaction._common_words import is_common_word
+
+            if not all(is_common_word(w) for w in _LETTERS.findall(value)):
+                out.append((entity, a, b, 0.6))
+    return out
+
+
+# ------------------------------------------------------------------ delimited tables
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of one delimited block: each row a list of (start, end) cell offsets (stripped
+    of blanks and quotes); ``header`` is the header row's index or None."""
+
+    rows: tuple[tuple[tuple[int, int], ...], ...]
+    header: int | None
+
+
+_SEPARATORS = ("\t", "|", ";", ",")
+_HEADER_CELL = re.compile(r"[A-Za-z][A-Za-z _\-./#'’()]{0,39}")
+# header words name_entity() does not read on their own (too short or too generic for a
+# dataframe column name) but a header row of a pasted table does
+_HEADER_EXTRA = {"person": "PERSON", "first": "PERSON", "last": "PERSON", "given": "PERSON",
+                 "family": "PERSON", "patient": "PERSON", "customer": "PERSON", "client": "PERSON",
+                 "contact": "PERSON", "employee": "PERSON", "who": "PERSON", "owner": "PERSON",
+                 "zip": "POSTCODE", "plz": "POSTCODE", "cap": "POSTCODE", "org": "ORGANIZATION"}
+# types a header may give to the cells below it, with what a cell must look like
+_CELL_TYPES = frozenset({"PERSON", "AGE", "POSTCODE", "LOCATION", "ADDRESS", "ORGANIZATION",
+                         "EMAIL_ADDRESS", "PHONE_NUMBER"})
+
+
+def _split_cells(line: str, offset: int, sep: str) -> list[tuple[int, int]]:
+    cells = []
+    start = 0
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == sep and not quoted:
+            cells.append((start, i))
+            start = i + 1
+    cells.append((start, len(line)))
+    out = []
+    for a, b in cells:
+        while a < b and line[a] in ' \t"':
+            a += 1
+        while b > a and line[b - 1] in ' \t"\r':
+            b -= 1
+        out.append((offset + a, offset + b))
+    return out
+
+
+def _count_outside_quotes(line: str, sep: str) -> int:
+    n = 0
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == sep and not quoted:
+            n += 1
+    return n
+
+
+def header_entity(cell: str) -> str | None:
+    """What a header cell announces (shared with the table scan: ``name_entity``), or None."""
+    from synthguard.data.column_names import name_entity, name_words
+
+    words = name_words(cell)
+    if len(words) == 1 and words[0] in _HEADER_EXTRA:
+        return _HEADER_EXTRA[words[0]]
+    entity = name_entity(cell)
+    if entity == "PERSON" and words and words[0] in {"user", "username", "login"}:
+        return None  # a user name column: the pattern recognizers' job
+    return entity
+
+
+@functools.lru_cache(maxsize=4)
+def tables(text: str) -> tuple[Table, ...]:
+    """Delimited blocks of ``text``: 2+ consecutive lines with the same number (>= 1, or >= 2
+    for commas) of one separator, or one such line under a header row."""
+    if not any(s in text for s in _SEPARATORS):
+        return ()
+    lines = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    found: list[Table] = []
+    i = 0
+    while i < len(lines):
+        best: tuple[int, str] | None = None
+        for sep in _SEPARATORS:
+            k = _count_outside_quotes(lines[i][1], sep)
+            need = 2 if sep == "," else 1
+            if k < need:
+                continue
+            j = i + 1
+            while j < len(lines) and _count_outside_quotes(lines[j][1], sep) == k:
+                j += 1
+            if j - i >= 2 and (best is None or j > best[0]):
+                best = (j, sep)
+        if best is None:
+            i += 1
+            continue
+        j, sep = best
+        rows = [_split_cells(line, off, sep) for off, line in lines[i:j]]
+        header = 0 if _is_header(text, rows[0]) else None
+        if sep == "," and header is None and not _short_cells(text, rows):
+            i = j
+            continue
+        found.append(Table(tuple(tuple(r) for r in rows), header))
+        i = j
+    return tuple(found)
+
+
+def _is_header(text: str, cells: Sequence[tuple[int, int]]) -> bool:
+    values = [text[a:b] for a, b in cells]
+    if not all(v == "" or _HEADER_CELL.fullmatch(v) for v in values):
+        return False
+    cued = sum(header_entity(v) is not None for v in values if v)
+    return cued >= max(1, (len(values) + 1) // 3)
+
+
+def _short_cells(text: str, rows: Sequence[Sequence[tuple[int, int]]]) -> bool:
+    """Comma-separated prose is not a table: every cell short, none a sentence."""
+    return all(len(text[a:b].split()) <= 6 and not text[a:b].endswith((".", "!", "?"))
+               for row in rows for a, b in row)
+
+
+def _cell_ok(entity: str, value: str) -> bool:
+    if not value or not any(c.isalnum() for c in value):
+        return False
+    if entity == "AGE":
+        return value.isdigit() and int(value) <= 120
+    if entity == "POSTCODE":
+        return any(c.isdigit() for c in value) and len(value) <= 10 and \
+            re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 \-]*", value) is not None
+    if entity == "PERSON":
+        return _person_value(value)
+    if entity in {"LOCATION", "ORGANIZATION"}:
+        return value[:1].isalpha() and len(value.split()) <= 8
+    return True
+
+
+def _header_cells(text: str) -> list[tuple[str, int, int, float]]:
+    out = []
+    for table in tables(text):
+        if table.header is None:
+            continue
+        types = [header_entity(text[a:b]) for a, b in table.rows[table.header]]
+        for row in table.rows[table.header + 1:]:
+            if len(row) != len(types):
+                continue
+            for (a, b), entity in zip(row, types, strict=True):
+                if entity in _CELL_TYPES and _cell_ok(entity, text[a:b]):
+                    out.append((entity, a, b, 0.93))
+    return out
+
+
+def scan_structure(text: str) -> list[tuple[str, int, int, float]]:
+    """(entity, start, end, score) found from the layout of ``text`` alone. Scores of 0.9 and
+    more mark what the layout makes certain (a speaker, a cell under a cued header, a
+    person's name after its label): those outrank every other claim on their characters."""
+    return [*_speakers(text), *_fields(text), *_header_cells(text)]
+
+
+# score from which a structure result is certain (it also wins Presidio's de-duplication
+# against an NER result on the same characters, which keeps the higher score)
+CERTAIN = 0.9
+
+
+# ------------------------------------------------------------------ recognizer
+
+
+def structure_recognizer(threshold: float) -> Any:
+    """The Presidio recognizer over :func:`scan_structure` (built lazily: Presidio import)."""
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+    class StructureRecognizer(EntityRecognizer):  # type: ignore[misc]
+        """Chat speakers, header-cued table cells and form values (see the module doc)."""
+
+        NAME = "synthguard-structure"
+        CERTAIN_NAME = "synthguard-structure-certain"
+
+        def __init__(self) -> None:
+            self.threshold = threshold
+            super().__init__(supported_entities=sorted(_CELL_TYPES), name=self.NAME)
+
+        def load(self) -> None:
+            _names()
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            return [
+                RecognizerResult(
+                    entity_type=e, start=s, end=t, score=sc,
+                    recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY:
+                                          self.CERTAIN_NAME if sc >= CERTAIN else self.NAME,
+                                          RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True})
+                for e, s, t, sc in scan_structure(text)
+                if sc >= self.threshold and (not entities or e in entities)
+            ]
+
+    return StructureRecognizer()
+
+
+# ------------------------------------------------------------------ refine (after resolution)
+
+
+def refine(text: str, spans: list[Span]) -> list[Span]:
+    """Spans of one document plus what its structure adds once detection is done: cells of
+    a column whose other cells are of one type, other occurrences of detected names, and a
+    postcode right after a town. Added spans never overlap a detected one."""
+    from synthguard.redaction._resolve import merge_neighbours
+
+    extra = [*_column_cells(text, spans)]
+    extra = _disjoint(spans, extra)
+    extra += _disjoint([*spans, *extra], _name_repeats(text, [*spans, *extra]))
+    extra += _disjoint([*spans, *extra], _postcodes_after_towns(text, [*spans, *extra]))
+    if not extra:
+        return spans
+    return merge_neighbours(text, sorted([*spans, *extra]))
+
+
+def _disjoint(spans: Sequence[Span], extra: Sequence[Span]) -> list[Span]:
+    taken = sorted((s.start, s.end) for s in spans)
+    out: list[Span] = []
+    for s in sorted(extra):
+        if any(s.start < b and a < s.end for a, b in taken):
+            continue
+        out.append(s)
+        taken.append((s.start, s.end))
+    return out
+
+
+def _type_of_cell(spans: Sequence[Span], a: int, b: int) -> str | None:
+    """The type of the detected span covering most of the cell ``a:b`` (>= 60 %), if any."""
+    best, share = None, 0.0
+    for s in spans:
+        inter = min(b, s.end) - max(a, s.start)
+        if inter > 0 and inter / max(b - a, 1) > share:
+            best, share = s.entity_type, inter / max(b - a, 1)
+    return best if share >= 0.6 else None
+
+
+# column types worth spreading to the rest of a column
+_COLUMN_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "ADDRESS", "POSTCODE", "AGE"})
+
+
+def _column_cells(text: str, spans: Sequence[Span]) -> list[Span]:
+    """In a table of 2+ data rows, a column where at least half of the other non-empty cells
+    (and at least one) hold the same detected type gets that type on its remaining cells."""
+    out: list[Span] = []
+    for table in tables(text):
+        data = [r for k, r in enumerate(table.rows) if k != table.header]
+        width = len(data[0]) if data else 0
+        if len(data) < 2 or any(len(r) != width for r in data):
+            continue
+        for col in range(width):
+            cells = [r[col] for r in data if r[col][1] > r[col][0]]
+            typed = [_type_of_cell(spans, a, b) for a, b in cells]
+            for (a, b), t in zip(cells, typed, strict=True):
+                if t is not None:
+                    continue
+                others = [x for x in typed if x is not None]
+                if not others:
+                    continue
+                top = max(set(others), key=others.count)
+                if (top in _COLUMN_TYPES and others.count(top) * 2 >= len(cells) - 1
+                        and _cell_ok(top, text[a:b])):
+                    out.append(Span(a, b, top, 0.5))
+    return out
+
+
+def _name_repeats(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Other occurrences in the document of words of its detected person names, in any case
+    ("Ashley Brown" detected once: "ashley" and "BROWN" elsewhere are masked too). A name
+    word that is an everyday English word ("Will", "Rose") only counts with the same
+    capitalisation and not at a sentence start; very frequent words never."""
+    from synthguard.redaction._common_words import is_common_word, zipf
+
+    any_case: set[str] = set()
+    exact: set[str] = set()
+    for s in spans:
+        if s.entity_type != "PERSON":
+            continue
+        for part in name_parts(text[s.start:s.end]):
+            if not is_common_word(part) or listed_name(part):
+                any_case.add(part.casefold())
+            elif zipf(part) < 5.5:
+                exact.add(part[:1].upper() + part[1:].lower())
+    if not any_case and not exact:
+        return []
+    out = []
+    for m in _WORD_BOUNDED.finditer(text):
+        word = m.group(0)
+        if word.casefold() in any_case:
+            out.append(Span(m.start(), m.end(), "PERSON", 0.5))
+        elif word in exact and not _at_sentence_start(text, m.start()):
+            out.append(Span(m.start(), m.end(), "PERSON", 0.45))
+    return out
+
+
+_WORD_BOUNDED = re.compile(r"(?<![\w'’\-])[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*(?![\w\-])")
+
+
+def _at_sentence_start(text: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and text[j] in " \t(\"'":
+        j -= 1
+    return j < 0 or text[j] in "\n.!?:;"
+
+# a postcode standing after a town: digits with optional letters / one space or dash group
+_POSTCODE_AFTER = re.compile(
+    r",?[ \t]{1,2}(?P<code>(?:[A-Z]{1,2}-)?\d{3,5}(?:[ \-]\d{2,4})?(?:[ \t][A-Z]{2}(?![\w]))?"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d)(?!\.\d|[\w\-/:%])"
+)
+_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+
+
+def _postcodes_after_towns(text: str, spans: Sequence[Span]) -> list[Span]:
+    """A postcode-shaped token right after a LOCATION or ADDRESS span ("Lyon 69003",
+    "Springfield, 62704-1234"); a bare year after a place ("Paris, 2019") is not one."""
+    from synthguard.redaction._common_words import is_common_word
+
+    out = []
+    for s in spans:
+        if s.entity_type not in {"LOCATION", "ADDRESS"}:
+            continue
+        m = _POSTCODE_AFTER.match(text, s.end)
+        if m is None:
+            continue
+        code = m.group("code")
+        after = _NEXT_WORD.match(text, m.end())
+        if re.fullmatch(r"(?:19|20)\d{2}", code) or (after and is_common_word(after.group(1))):
+            continue  # "Paris, 2019", "Rome 500 people"
+        out.append(Span(m.start("code"), m.end("code"), "POSTCODE", 0.55))
+    return out
