@@ -34,7 +34,7 @@ _ROLE_TEXT = (
     finance legal security management sales billing accounts payroll recruiter hiring
     interviewer interviewee sender recipient requester reporter assignee owner approver
     reviewer author editor moderator host guest driver courier technician engineer
-    contractor consultant intern trainee volunteer coordinator"""
+    contractor consultant intern trainee volunteer coordinator triage dispatch pharmacy"""
 )
 ROLE_WORDS = frozenset(_ROLE_TEXT.split())
 

@@ -27,7 +27,8 @@ _PRIORITY = {
 _CUSTOM_PRIORITY = 7
 _CERTAIN_RANK = 3
 _GAP_SAME = re.compile(r"[ \t]{1,2}|[ \t]?-[ \t]?|,[ \t]|[ \t]?&[ \t]?|\.[ \t]?")
-_GAP_ADDRESS = re.compile(r"[\s,]*(?:[A-ZÀ-Ý][\w'’\-.]*[\s,]+){0,3}[\s,]*", re.S)
+# (no tab, pipe or semicolon: in a table row the next cell is another value)
+_GAP_ADDRESS = re.compile(r"[ \n\r,]*(?:[A-ZÀ-Ý][\w'’\-.]*[ \n\r,]+){0,3}[ \n\r,]*", re.S)
 _MERGE_SAME = {"PERSON", "ORGANIZATION", "DATE_TIME", "JOB_TITLE", "LOCATION", "NRP",
                "PHONE_NUMBER", "ADDRESS"}
 

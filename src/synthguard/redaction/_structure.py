@@ -114,6 +114,10 @@ _SPEAKER = re.compile(
 )
 
 
+# a listed name this frequent in English still names the speaker of a line ("john: ok")
+_SPEAKER_ZIPF = 5.5
+
+
 def _speakers(text: str) -> list[tuple[str, int, int, float]]:
     """Speaker names at the start of chat / transcript lines. A speaker is accepted if every
     word could be a name (:func:`_name_like`; "Summary:", "Plan:", "Note:" are everyday
@@ -133,7 +137,7 @@ def _speakers(text: str) -> list[tuple[str, int, int, float]]:
         if not core:
             continue
         marked = m.group("stamp") is not None or group == "angle"
-        if all(_name_like(w) for w in core):
+        if all(_name_like(w) or listed_name(w.strip("."), _SPEAKER_ZIPF) for w in core):
             cands.append((a, b, True, False))
         elif marked or all(_listed(w.strip(".")) or len(w.strip(".")) == 1 for w in core):
             cands.append((a, b, marked, True))
@@ -168,13 +172,15 @@ _FIELD_LABELS: tuple[tuple[str, str], ...] = (
     ("ORGANIZATION", r"company|employer|organi[sz]ation|firm|practice|school|university|insurer"),
 )
 _FIELD = re.compile(
-    r"(?im)(?:^|(?<=[\t|;])|(?<=,[ \t]))[ \t]*(?:" + "|".join(
+    r"(?im)(?:^|(?<=[\t|;])|(?<=,[ \t])|(?<=[.!?][ \t]))[ \t]*(?:" + "|".join(
         f"(?P<f{i}>{labels})" for i, (_, labels) in enumerate(_FIELD_LABELS))
     + r")[ \t]*(?::|=|\t)[ \t]*(?P<value>[^\n]*)"
 )
 # where a value ends: a cell separator, a bracket, an e-mail / phone after the name, " - "
 _PERSON_END = re.compile(r"[|;\t(<\[{/]|,(?![ \t]*(?:jr|sr|[ivx]+)\b)|[ \t][-–—][ \t]|[ \t]{2,}|\s(?:on|at|re|tel|ph)\b[: ]")
-_OTHER_END = re.compile(r"[|;\t(<\[{]|[ \t]{2,}")
+# ... and for an address, town or company: also the end of a sentence (a full stop after a
+# number, a word of 4+ letters or a code like "2LH", not after "St." / "Apt." / "no.")
+_OTHER_END = re.compile(r"[|;\t(<\[{]|[ \t]{2,}|(?:(?<=\d)|(?<=[^\W\d_]{4})|(?<=[A-Z\d]{2}))\.(?:\s|$)")
 
 
 def _fields(text: str) -> list[tuple[str, int, int, float]]:
@@ -409,17 +415,16 @@ def structure_recognizer(threshold: float) -> Any:
 
 def refine(text: str, spans: list[Span]) -> list[Span]:
     """Spans of one document plus what its structure adds once detection is done: cells of
-    a column whose other cells are of one type, other occurrences of detected names, and a
-    postcode right after a town. Added spans never overlap a detected one."""
-    from synthguard.redaction._resolve import merge_neighbours
-
+    a column whose other cells are of one type, other occurrences of detected names, a
+    postcode right after a town, and an age coordinated with a detected one ("she's 40 not
+    45", "aged 30 to 35"). Added spans never overlap a detected one."""
     extra = [*_column_cells(text, spans)]
     extra = _disjoint(spans, extra)
     extra += _disjoint([*spans, *extra], _name_repeats(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _postcodes_after_towns(text, [*spans, *extra]))
-    if not extra:
-        return spans
-    return merge_neighbours(text, sorted([*spans, *extra]))
+    extra += _disjoint([*spans, *extra], _coordinated_ages(text, spans))
+    # not merged with their neighbours: in a table the next cell is another value
+    return sorted([*spans, *extra]) if extra else spans
 
 
 def _disjoint(spans: Sequence[Span], extra: Sequence[Span]) -> list[Span]:
@@ -467,9 +472,29 @@ def _column_cells(text: str, spans: Sequence[Span]) -> list[Span]:
                     continue
                 top = max(set(others), key=others.count)
                 if (top in _COLUMN_TYPES and others.count(top) * 2 >= len(cells) - 1
-                        and _cell_ok(top, text[a:b])):
+                        and _cell_ok(top, text[a:b])
+                        and (top not in _SHAPED or _same_shape(text, a, b, cells, typed, top))):
                     out.append(Span(a, b, top, 0.5))
     return out
+
+
+# types whose cells are typed from their column only when they have the shape of a typed
+# cell (a column of reference numbers next to the postcodes is not postcodes)
+_SHAPED = frozenset({"POSTCODE", "AGE", "ADDRESS"})
+
+
+def _shape(value: str) -> str:
+    return re.sub(r"[^\W\d_]+", "A", re.sub(r"\d", "9", value))
+
+
+def _same_shape(text: str, a: int, b: int, cells: Sequence[tuple[int, int]],
+                typed: Sequence[str | None], entity: str) -> bool:
+    if entity == "ADDRESS" and not (any(c.isdigit() for c in text[a:b])
+                                    and any(c.isalpha() for c in text[a:b])):
+        return False
+    shape = _shape(text[a:b])
+    same = sum(t == entity and _shape(text[x:y]) == shape for (x, y), t in zip(cells, typed, strict=True))
+    return same >= (2 if entity == "POSTCODE" else 1)
 
 
 def _name_repeats(text: str, spans: Sequence[Span]) -> list[Span]:
@@ -512,7 +537,7 @@ def _at_sentence_start(text: str, i: int) -> bool:
 
 # a postcode standing after a town: digits with optional letters / one space or dash group
 _POSTCODE_AFTER = re.compile(
-    r",?[ \t]{1,2}(?P<code>(?:[A-Z]{1,2}-)?\d{3,5}(?:[ \-]\d{2,4})?(?:[ \t][A-Z]{2}(?![\w]))?"
+    r",?[ ]{1,2}(?P<code>(?:[A-Z]{1,2}-)?\d{3,5}(?:[ \-]\d{2,4})?(?:[ \t][A-Z]{2}(?![\w]))?"
     r"|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d)(?!\.\d|[\w\-/:%])"
 )
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
@@ -524,15 +549,29 @@ def _postcodes_after_towns(text: str, spans: Sequence[Span]) -> list[Span]:
     from synthguard.redaction._common_words import is_common_word
 
     out = []
+    cell_starts = {a for table in tables(text) for row in table.rows for a, _ in row}
     for s in spans:
         if s.entity_type not in {"LOCATION", "ADDRESS"}:
             continue
         m = _POSTCODE_AFTER.match(text, s.end)
-        if m is None:
+        if m is None or m.start("code") in cell_starts:  # a cell of its own: another column
             continue
         code = m.group("code")
         after = _NEXT_WORD.match(text, m.end())
         if re.fullmatch(r"(?:19|20)\d{2}", code) or (after and is_common_word(after.group(1))):
             continue  # "Paris, 2019", "Rome 500 people"
         out.append(Span(m.start("code"), m.end("code"), "POSTCODE", 0.55))
+    return out
+
+
+_AGE_AFTER_AGE = re.compile(r"[ \t]*,?[ \t]*(?:not|or|and|to|nor|-|–)[ \t]*(\d{1,3})(?![\w:/%]|[.,]\d)")
+
+
+def _coordinated_ages(text: str, spans: Sequence[Span]) -> list[Span]:
+    out = []
+    for s in spans:
+        if s.entity_type == "AGE":
+            m = _AGE_AFTER_AGE.match(text, s.end)
+            if m is not None and int(m.group(1)) <= 120:
+                out.append(Span(m.start(1), m.end(1), "AGE", 0.5))
     return out
