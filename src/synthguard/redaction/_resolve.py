@@ -26,7 +26,7 @@ _PRIORITY = {
 # validated patterns, above the word lists and the NER.
 _CUSTOM_PRIORITY = 7
 _CERTAIN_RANK = 3
-_GAP_SAME = re.compile(r"[ \t]{1,2}|[ \t]?-[ \t]?|,[ \t]|[ \t]?&[ \t]?|\.[ \t]?")
+_GAP_SAME = re.compile(r"[ ]{1,2}|[ ]?-[ ]?|,[ ]|[ ]?&[ ]?|\.[ ]?")  # no tab: a cell separator
 # (no tab, pipe or semicolon: in a table row the next cell is another value)
 _GAP_ADDRESS = re.compile(r"[ \n\r,]*(?:[A-ZÀ-Ý][\w'’\-.]*[ \n\r,]+){0,3}[ \n\r,]*", re.S)
 _MERGE_SAME = {"PERSON", "ORGANIZATION", "DATE_TIME", "JOB_TITLE", "LOCATION", "NRP",

@@ -541,13 +541,15 @@ _POSTCODE_AFTER = re.compile(
     r"|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d)(?!\.\d|[\w\-/:%])"
 )
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+# what a number after a place counts when it is no postcode
+_COUNTED = frozenset({"people", "persons", "residents", "inhabitants", "years", "km", "miles",
+                      "metres", "meters", "feet", "ft", "times", "euros", "dollars", "pounds",
+                      "votes", "cases", "deaths", "homes", "jobs", "students", "visitors", "beds"})
 
 
 def _postcodes_after_towns(text: str, spans: Sequence[Span]) -> list[Span]:
     """A postcode-shaped token right after a LOCATION or ADDRESS span ("Lyon 69003",
     "Springfield, 62704-1234"); a bare year after a place ("Paris, 2019") is not one."""
-    from synthguard.redaction._common_words import is_common_word
-
     out = []
     cell_starts = {a for table in tables(text) for row in table.rows for a, _ in row}
     for s in spans:
@@ -558,7 +560,7 @@ def _postcodes_after_towns(text: str, spans: Sequence[Span]) -> list[Span]:
             continue
         code = m.group("code")
         after = _NEXT_WORD.match(text, m.end())
-        if re.fullmatch(r"(?:19|20)\d{2}", code) or (after and is_common_word(after.group(1))):
+        if re.fullmatch(r"(?:19|20)\d{2}", code) or (after and after.group(1) in _COUNTED):
             continue  # "Paris, 2019", "Rome 500 people"
         out.append(Span(m.start("code"), m.end("code"), "POSTCODE", 0.55))
     return out

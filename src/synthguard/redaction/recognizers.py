@@ -210,7 +210,8 @@ _DICT_PASS = re.compile(
         # "Smith, Jones and Brown" / "Smith and Sons" style firm names
         rf"(?P<firm>{_NAME_TOKEN}(?:,\s{_NAME_TOKEN})*,?\s(?:and|&|et|e|y|und|en)\s{_NAME_TOKEN}(?:\s(?:e\sfigli|{_ORG_SUFFIX})\.?)?)",
         # capitalised word sequences (names, organisations, places)
-        rf"(?P<cap>(?:{_TITLES}\s)?{_NAME_TOKEN}(?:[ \t]+(?:{_PARTICLES}[ \t]+)*{_NAME_TOKEN}|-{_NAME_TOKEN}|[ \t]&[ \t]{_NAME_TOKEN})*(?:,?[ \t]{_ORG_SUFFIX}\b\.?)?)",
+        # (words joined by spaces only: a tab separates cells of a row)
+        rf"(?P<cap>(?:{_TITLES}[ ])?{_NAME_TOKEN}(?:[ ]+(?:{_PARTICLES}[ ]+)*{_NAME_TOKEN}|-{_NAME_TOKEN}|[ ]&[ ]{_NAME_TOKEN})*(?:,?[ ]{_ORG_SUFFIX}\b\.?)?)",
     ])
 )
 
