@@ -284,7 +284,8 @@ def header_entity(cell: str) -> str | None:
 @functools.lru_cache(maxsize=4)
 def tables(text: str) -> tuple[Table, ...]:
     """Delimited blocks of ``text``: 2+ consecutive lines with the same number (>= 1, or >= 2
-    for commas) of one separator, or one such line under a header row."""
+    for commas) of one separator, or a single line with 2+ tabs / pipes / semicolons or 3+
+    commas between short cells (one record)."""
     if not any(s in text for s in _SEPARATORS):
         return ()
     lines = []
@@ -304,7 +305,8 @@ def tables(text: str) -> tuple[Table, ...]:
             j = i + 1
             while j < len(lines) and _count_outside_quotes(lines[j][1], sep) == k:
                 j += 1
-            if j - i >= 2 and (best is None or j > best[0]):
+            single = k >= (3 if sep == "," else 2)
+            if (j - i >= 2 or single) and (best is None or j > best[0]):
                 best = (j, sep)
         if best is None:
             i += 1
@@ -342,8 +344,12 @@ def _cell_ok(entity: str, value: str) -> bool:
     if entity == "POSTCODE":
         return any(c.isdigit() for c in value) and len(value) <= 10 and \
             re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 \-]*", value) is not None
-    if entity == "PERSON":
-        return _person_value(value)
+    if entity == "PERSON":  # the header or the column says it is a name: any short words
+        from synthguard.redaction._common_words import is_label_word
+
+        words = value.split()
+        return (1 <= len(words) <= 5 and not any(c.isdigit() for c in value)
+                and not all(is_label_word(w) for w in words))
     if entity in {"LOCATION", "ORGANIZATION"}:
         return value[:1].isalpha() and len(value.split()) <= 8
     return True
@@ -414,12 +420,15 @@ def structure_recognizer(threshold: float) -> Any:
 
 
 def refine(text: str, spans: list[Span]) -> list[Span]:
-    """Spans of one document plus what its structure adds once detection is done: cells of
-    a column whose other cells are of one type, other occurrences of detected names, a
+    """Spans of one document plus what its structure adds once detection is done: a place,
+    address or organisation found in part of a table cell extended to the cell, cells of a
+    column whose other cells are of one type, a cell made only of name-like words, other occurrences of detected names, a
     postcode right after a town, and an age coordinated with a detected one ("she's 40 not
     45", "aged 30 to 35"). Added spans never overlap a detected one."""
+    spans = _whole_cells(text, spans)
     extra = [*_column_cells(text, spans)]
     extra = _disjoint(spans, extra)
+    extra += _disjoint([*spans, *extra], _name_cells(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _name_repeats(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _postcodes_after_towns(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _coordinated_ages(text, spans))
@@ -475,6 +484,51 @@ def _column_cells(text: str, spans: Sequence[Span]) -> list[Span]:
                         and _cell_ok(top, text[a:b])
                         and (top not in _SHAPED or _same_shape(text, a, b, cells, typed, top))):
                     out.append(Span(a, b, top, 0.5))
+    return out
+
+
+def _cells(text: str) -> list[tuple[int, int]]:
+    """Every non-header cell of every table of ``text``."""
+    return [cell for table in tables(text)
+            for k, row in enumerate(table.rows) if k != table.header for cell in row
+            if cell[1] > cell[0]]
+
+
+# types whose value is the whole cell once part of it is found ("Robinweg 3, 5596 PT, Hei- en
+# Boeicop" found up to "PT"; "Dominican" of "Dominican Republic")
+_WHOLE_CELL_TYPES = frozenset({"ADDRESS", "LOCATION", "ORGANIZATION"})
+
+
+def _whole_cells(text: str, spans: list[Span]) -> list[Span]:
+    cells = _cells(text)
+    if not cells:
+        return spans
+    out = list(spans)
+    for a, b in cells:
+        inside = [i for i, s in enumerate(out) if s.start < b and a < s.end]
+        if not inside or len({out[i].entity_type for i in inside}) != 1:
+            continue
+        first = out[inside[0]]
+        if (first.entity_type not in _WHOLE_CELL_TYPES or len(text[a:b].split()) > 10
+                or any(out[i].start < a or out[i].end > b for i in inside)):
+            continue
+        if (first.start, out[inside[-1]].end) == (a, b):
+            continue
+        for i in reversed(inside):
+            del out[i]
+        out.append(Span(a, b, first.entity_type, first.score))
+    return sorted(out)
+
+
+def _name_cells(text: str, spans: Sequence[Span]) -> list[Span]:
+    """A table cell nothing was found in, made only of name-like words (listed names that
+    are not frequent English words, or words that are not everyday English at all: "mori",
+    "PETRAUSKAS", "Holmfastsson"), is a person's name."""
+    out = []
+    for a, b in _cells(text):
+        value = text[a:b]
+        if len(value.split()) <= 3 and _person_value(value):
+            out.append(Span(a, b, "PERSON", 0.45))
     return out
 
 
