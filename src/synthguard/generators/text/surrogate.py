@@ -112,31 +112,17 @@ def _listed_names(text: str) -> list[tuple[int, int]]:
     """Offsets of words of ``text`` that are listed names and not everyday English words."""
     from synthguard.redaction._common_words import is_common_word
     from synthguard.redaction._gazetteers import first_names, last_names
+    from synthguard.redaction._structure import NOT_NAME_PARTS
 
     first, last = first_names(), last_names()
     out = []
     for m in _LIST_WORD.finditer(text):
         word = m.group(0)
         title = word[:1].upper() + word[1:].lower()
-        if (title in first or title in last) and word.lower() not in _NOT_NAME_PARTS \
+        if (title in first or title in last) and word.lower() not in NOT_NAME_PARTS \
                 and not is_common_word(word):
             out.append(m.span())
     return out
-_MIN_NAME_PART_LEN = 3
-# Name parts that are titles or particles, not names ("Dr" of "Dr Ann Lee", "van" of "van Dijk").
-_NOT_NAME_PARTS = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "rev", "herr",
-    "frau", "mme", "mlle", "sra", "srta", "dott", "dhr", "mevr", "van", "von", "der", "den",
-    "del", "della", "dos", "das", "bin", "ter", "ten", "the", "and", "jr", "sr",
-})
-
-
-def _name_parts(value: str) -> list[str]:
-    """Words of a detected person name that identify on their own ("Heather", "Smith")."""
-    return [w for w in _words(value)
-            if len(w) >= _MIN_NAME_PART_LEN and w.casefold() not in _NOT_NAME_PARTS]
-
-
 def _propagate(texts: list[str], spans: list[list[Any]], *,
                name_lists: bool = True) -> tuple[list[list[Any]], int]:
     """Add spans for word-bounded repeats of detected values anywhere in the corpus.
@@ -153,6 +139,7 @@ def _propagate(texts: list[str], spans: list[list[Any]], *,
     """
     from synthguard.redaction import Span
     from synthguard.redaction._common_words import is_common_word
+    from synthguard.redaction._structure import name_parts  # shared with the per-document pass
 
     any_case: dict[str, str] = {}  # lower-cased value -> entity type
     exact: dict[str, str] = {}
@@ -165,7 +152,7 @@ def _propagate(texts: list[str], spans: list[list[Any]], *,
                 any_case.setdefault(value.lower(), span.entity_type)
             if span.entity_type != "PERSON":
                 continue
-            for part in _name_parts(value):
+            for part in name_parts(value):
                 if is_common_word(part):
                     if part[:1].isupper():
                         exact.setdefault(part, "PERSON")
