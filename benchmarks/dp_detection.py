@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from _judge import detection_auc, judge
     from synthguard.data import infer_schema, train_holdout_split
     from synthguard.generators import create_generator
-    from tabular_vs_argn import PUBLIC_VALUES, TARGETS, dp_bounds, load
+    from tabular_vs_argn import TARGETS, dp_bounds, load, public_metadata
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--tables", nargs="+", default=["adult", "compas"], choices=list(TARGETS))
@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         target = TARGETS[table]
         split = train_holdout_split(frame, holdout_fraction=0.3, stratify=target, seed=args.seed)
         train, holdout = split.train.reset_index(drop=True), split.holdout.reset_index(drop=True)
-        metadata = {"columns": {c: {"values": v} for c, v in PUBLIC_VALUES[table].items()}}
-        schema = infer_schema(train, overrides=metadata)
+        schema = infer_schema(train, overrides=public_metadata(table))
         params = {"epsilon": args.epsilon, "delta": args.delta, "bounds": dp_bounds(table),
                   **extra}
         generator = create_generator(args.generator, **params)

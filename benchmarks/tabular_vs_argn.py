@@ -68,6 +68,21 @@ def dp_bounds(table: str) -> dict[str, list[float]]:
 # Public codings (documentation, not the data): value sets DP generators keep at no ε.
 PUBLIC_VALUES = {"adult": {"education_num": list(range(1, 17))},
                  "compas": {"decile_score": list(range(1, 11))}}
+# Public coding rules linking a numeric column to a categorical one it defines: ProPublica's
+# COMPAS data dictionary (age_cat: under 25, 25-45, over 45) and Northpointe's decile bands
+# (score_text: deciles 1-4 Low, 5-7 Medium, 8-10 High). DP generators draw inside them.
+PUBLIC_RANGES_BY = {"compas": {
+    "age": {"age_cat": {"Less than 25": [18, 24], "25 - 45": [25, 45],
+                        "Greater than 45": [46, 100]}},
+    "decile_score": {"score_text": {"Low": [1, 4], "Medium": [5, 7], "High": [8, 10]}}}}
+
+
+def public_metadata(table: str) -> dict[str, Any]:
+    """The public metadata a DP generator gets for ``table``: value sets and linked ranges."""
+    columns: dict[str, dict[str, Any]] = {c: {"values": v} for c, v in PUBLIC_VALUES[table].items()}
+    for c, link in PUBLIC_RANGES_BY.get(table, {}).items():
+        columns.setdefault(c, {})["ranges_by"] = link
+    return {"columns": columns}
 
 
 # ------------------------------------------------------------------ setup
@@ -217,8 +232,7 @@ def main() -> None:
                     cost = run_argn(python, train_path, out, args.seed, len(train), args.argn_minutes)
                     synthetic = restore_types(pd.read_parquet(out), train)
                 else:
-                    metadata = ({"columns": {c: {"values": v} for c, v in PUBLIC_VALUES[table].items()}}
-                                if name == "aim" else None)
+                    metadata = public_metadata(table) if name == "aim" else None
                     cost = run_ours(name, params, train_path, out, args.seed, metadata)
                     synthetic = pd.read_parquet(out)
                 scores = judge(train, holdout, synthetic, target=target, seed=args.seed)

@@ -5,7 +5,9 @@ email); we map them to a short list of kinds every part of synthguard understand
 what SDV does not say: free-text columns (long, mostly unique strings) and public bounds for
 numeric columns when the user states them (DP generators need bounds that do not leak), and
 a numeric column's public value set (``values``, at most 256) and ``decimals``, which DP
-generators keep at no privacy cost.
+generators keep at no privacy cost, and ``ranges_by``: the range a numeric column takes for
+each value of a categorical column it defines (e.g. age for each age band; a coding rule from
+the documentation, never read off the data), which DP generators keep when decoding.
 """
 
 from __future__ import annotations
@@ -53,17 +55,22 @@ class ColumnSpec:
     # public metadata, only ever given (--metadata), never inferred from the data:
     values: tuple[float, ...] | None = None  # a numeric column's value set (<= MAX_PUBLIC_VALUES)
     decimals: int | None = None  # decimals a numeric column is recorded with
+    # (categorical column, ((its value, low, high), ...)): this column's range per value
+    ranges_by: tuple[str, tuple[tuple[str, float, float], ...]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["kind"] = self.kind.value
         if self.bounds is not None:
             out["bounds"] = list(self.bounds)
-        for key in ("values", "decimals"):  # absent unless given
+        for key in ("values", "decimals", "ranges_by"):  # absent unless given
             if out[key] is None:
                 del out[key]
             elif key == "values":
                 out[key] = list(out[key])
+        if self.ranges_by is not None:
+            column, ranges = self.ranges_by
+            out["ranges_by"] = {column: {v: [lo, hi] for v, lo, hi in ranges}}
         return out
 
 
@@ -233,8 +240,12 @@ def apply_overrides(schema: Schema, overrides: str | Path | dict[str, Any]) -> S
         if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
                                      or not 0 <= decimals <= 12):
             raise SchemaError(f"column {name!r}: decimals must be an integer in [0, 12]")
+        ranges_by = spec.ranges_by
+        if "ranges_by" in settings:
+            ranges_by = _ranges_by(name, settings["ranges_by"], columns)
         columns[name] = replace(
             spec, kind=kind_enum, bounds=bounds, values=values, decimals=decimals,
+            ranges_by=ranges_by,
             sdtype=settings.get("sdtype", _sdtype_for(kind_enum, spec.sdtype)),
             pii_type=settings.get("pii_type", spec.pii_type),
         )
@@ -253,6 +264,35 @@ def _public_values(name: str, values: Any) -> tuple[float, ...]:
         raise SchemaError(f"column {name!r}: {len(out)} values given, at most {MAX_PUBLIC_VALUES}; "
                           "give bounds instead")
     return out
+
+
+def _ranges_by(name: str, raw: Any, columns: dict[str, ColumnSpec]) -> tuple[
+        str, tuple[tuple[str, float, float], ...]] | None:
+    """``{"age_cat": {"Less than 25": [18, 24], ...}}``: the range of column ``name`` for
+    each value of one other column (values as text)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise SchemaError(f"column {name!r}: ranges_by must be {{\"column\": {{value: [low, "
+                          "high], ...}}}} naming one other column")
+    (column, ranges), = raw.items()
+    if column not in columns or column == name:
+        raise SchemaError(f"column {name!r}: ranges_by names column {column!r}, which is not "
+                          "another column of the table")
+    if not isinstance(ranges, dict) or not ranges:
+        raise SchemaError(f"column {name!r}: ranges_by[{column!r}] must map values to [low, high]")
+    out: list[tuple[str, float, float]] = []
+    for value, pair in ranges.items():
+        try:
+            low, high = float(pair[0]), float(pair[1])
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise SchemaError(f"column {name!r}: ranges_by range of {value!r} must be "
+                              "[low, high]") from None
+        if len(pair) != 2 or not (math.isfinite(low) and math.isfinite(high) and low <= high):
+            raise SchemaError(f"column {name!r}: ranges_by range of {value!r} must be finite "
+                              "[low, high] with low <= high")
+        out.append((str(value), low, high))
+    return (str(column), tuple(out))
 
 
 def _kind_from_sdtype(sdtype: str) -> str:

@@ -9,11 +9,8 @@ import pandas as pd
 import pytest
 
 from synthguard.generators.dp import _pgm
-from synthguard.generators.dp._discretise import (
-    ColumnPlan,
-    fit_codec,
-    smooth_within_bins,
-)
+from synthguard.generators.dp._discretise import ColumnPlan, fit_codec
+from synthguard.generators.dp._shape import draw_heaped, shape_fit, smooth_within_bins
 
 
 def test_grouped_measurement_has_unit_sensitivity_and_is_fitted() -> None:
@@ -68,8 +65,71 @@ def test_within_bin_smoothing_keeps_spikes_and_single_values() -> None:
     assert smooth_within_bins(unit, noisy, [0] * 12, sigma, integer=True) == noisy
 
 
+def test_shape_fit_keeps_one_hump_and_heaps_and_drops_noise_peaks() -> None:
+    rng = np.random.default_rng(3)
+    sigma = 30.0
+    x = np.arange(60)
+    true = 400 * np.exp(-0.5 * ((x - 20) / 8) ** 2)
+    true[40] += 500  # a heaped value far from the mode: a point mass
+    noisy = true + rng.normal(0, sigma, 60)
+    fit = np.asarray(shape_fit([float(i) for i in range(61)], noisy.tolist(), sigma)[0])
+    assert fit[40] == pytest.approx(noisy[40])  # the heap keeps its measured count
+    rest = np.delete(np.arange(60), 40)
+    assert np.abs(fit[rest] - true[rest]).mean() < np.abs(
+        np.maximum(noisy[rest], 0) - true[rest]).mean()
+    assert (fit >= 0).all()
+    # no second hump made of noise: beyond the mode the fit never rises again (bar the heap)
+    tail = fit[25:40]
+    assert (np.diff(tail) <= 1e-9).all()
+    # a real second hump (worth far more than the penalty) is kept
+    two = 400 * np.exp(-0.5 * ((x - 12) / 4) ** 2) + 400 * np.exp(-0.5 * ((x - 45) / 4) ** 2)
+    fit2 = np.asarray(shape_fit([float(i) for i in range(61)],
+                                (two + rng.normal(0, sigma, 60)).tolist(), sigma)[0])
+    assert fit2[28] < 0.3 * fit2[45] and fit2[45] > 250
+
+
+def test_integer_heaping_is_learnt_from_unit_leaves_and_drawn_in_wide_ones() -> None:
+    """Round numbers heap (hours 70, 80): the ratio of multiples of 10 to the smooth density
+    is estimated from one-integer leaves, and a wide leaf puts its mass on them."""
+    rng = np.random.default_rng(5)
+    sigma = 20.0
+    values = np.arange(0, 100)
+    base = 60 * np.exp(-0.5 * ((values - 45) / 18) ** 2) + 5
+    true = base * np.where(values % 10 == 0, 8.0, np.where(values % 5 == 0, 3.0, 1.0))
+    edges = [float(v) for v in range(71)] + [80.0, 90.0, 100.0]  # 70-79, 80-89, 90-99 wide
+    counts = np.concatenate([true[:70], [true[70:80].sum(), true[80:90].sum(),
+                                         true[90:].sum()]])
+    fit, ratios = shape_fit(edges, (counts + rng.normal(0, sigma, counts.size)).tolist(),
+                            sigma, integer=True)
+    assert ratios[0] > 3 and 1.5 < ratios[1] < ratios[0] and ratios[-1] == 1.0
+    assert len(fit) == counts.size
+    # no heaping in a smooth integer column: the ratios stay near 1
+    _, flat = shape_fit([float(v) for v in range(101)],
+                        (base * 10 + rng.normal(0, sigma, 100)).tolist(), sigma, integer=True)
+    assert np.allclose(flat, 1.0, atol=0.25)
+    codec_leaves = np.asarray([70.0, 70.0]), np.asarray([79.0, 79.0])
+    drawn = draw_heaped(np.repeat(codec_leaves[0], 5000), np.repeat(codec_leaves[1], 5000),
+                        ratios, rng)
+    assert set(np.unique(drawn)) <= set(range(70, 80))
+    assert np.mean(drawn == 70) > 2 * np.mean(drawn == 71)
+
+
+def test_aim_decodes_with_the_shape_fit_and_mst_within_bins() -> None:
+    from synthguard.generators.dp.aim import AIMParams
+    from synthguard.generators.dp.mst import MSTParams
+
+    assert AIMParams().smoothing == "shape" and MSTParams().smoothing == "bins"
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"x": rng.integers(0, 100, 2000)})
+    plan = ColumnPlan("x", "numeric", (0.0, 99.0), "user", True, 2)
+    for smoothing in ("shape", "bins"):
+        codec = fit_codec(frame, [plan], rho=1.0, max_bins=4, rng=rng, smoothing=smoothing)
+        values = codec.decode({"x": codec.encode(frame)}, 2000, rng)["x"]
+        assert values.between(0, 99).all() and (values % 1 == 0).all()
+
+
 @pytest.mark.parametrize("bad", [{"init": "pairs"}, {"tree_share": 1.0}, {"cell_sigmas": -1},
-                                 {"bin_sigmas": float("nan")}])
+                                 {"bin_sigmas": float("nan")}, {"smoothing": "spline"}])
 def test_tree_start_parameters_are_checked_when_built(bad: dict[str, object]) -> None:
     from synthguard.errors import ParameterError
     from synthguard.generators.dp.aim import AIMGenerator

@@ -74,3 +74,54 @@ def test_without_a_value_set_in_between_values_come_out(table: pd.DataFrame) -> 
 def test_bad_value_sets_are_refused(table: pd.DataFrame, values: list, message: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(SchemaError, match=message):
         infer_schema(table, overrides={"columns": {"score": {"values": values}}})
+
+
+def test_linked_ranges_keep_a_numeric_column_inside_its_categorys_band() -> None:
+    """``ranges_by`` (a public coding rule, no ε): every sampled age lies in its row's
+    age band and every score in its band, also where a coarse bin straddles a band edge;
+    every value stays in its column's public set, bounds and integer grid."""
+    rng = np.random.default_rng(12)
+    n = 800
+    age = rng.integers(18, 70, n)
+    score = rng.choice(SCORES, n)
+    frame = pd.DataFrame({
+        "age": age, "age_band": np.where(age < 25, "young", np.where(age <= 45, "mid", "old")),
+        "score": score, "level": np.where(score <= 3, "low", "high"),
+        "flag": rng.choice(["x", "y"], n)})
+    metadata = {"columns": {
+        "age": {"bounds": [18, 80], "ranges_by": {"age_band": {
+            "young": [18, 24], "mid": [25, 45], "old": [46, 80]}}},
+        "score": {"values": SCORES, "ranges_by": {"level": {"low": [1, 3], "high": [5, 21]}}}}}
+    gen = AIMGenerator(epsilon=1.0, delta=1e-6, rounds=3, iters=30, final_iters=60,
+                       max_bins=4).fit(frame, schema=infer_schema(frame, overrides=metadata),
+                                       seed=0)
+    synth = gen.sample(4000, seed=3)
+    band = np.where(synth["age"] < 25, "young", np.where(synth["age"] <= 45, "mid", "old"))
+    assert (band == synth["age_band"]).all()
+    assert (np.where(synth["score"] <= 3, "low", "high") == synth["level"]).all()
+    assert set(synth["score"].unique()) <= set(SCORES)
+    assert synth["age"].between(18, 80).all() and (synth["age"] % 1 == 0).all()
+    for column in ("age_band", "level", "flag"):
+        assert set(synth[column].unique()) <= set(frame[column].unique())
+    assert synth["age_band"].nunique() == 3  # the bands are all used
+
+
+@pytest.mark.parametrize("ranges_by,message", [
+    ({"nope": {"a": [1, 2]}}, "not another column"),
+    ({"group": {"a": [3, 1]}}, "low <= high"),
+    ({"group": {"a": "x"}}, r"\[low, high\]"),
+    ({"group": {}, "weight": {}}, "one other column")])
+def test_bad_linked_ranges_are_refused(table: pd.DataFrame, ranges_by: dict,  # type: ignore[type-arg]
+                                       message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        infer_schema(table, overrides={"columns": {"score": {"ranges_by": ranges_by}}})
+
+
+def test_linked_ranges_need_a_categorical_column(table: pd.DataFrame) -> None:
+    from synthguard.errors import ParameterError
+
+    linked = infer_schema(table, overrides={"columns": {
+        "score": {"values": SCORES, "ranges_by": {"weight": {"a": [1, 2]}}},
+        "weight": {"bounds": [20, 130]}, "rate": {"bounds": [0, 1]}}})
+    with pytest.raises(ParameterError, match="not a categorical column"):
+        AIMGenerator(epsilon=1.0, delta=1e-6).fit(table, schema=linked, seed=0)

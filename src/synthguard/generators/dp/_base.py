@@ -23,6 +23,7 @@ from synthguard.generators.dp._discretise import (
     load_bounds,
     plan_columns,
 )
+from synthguard.generators.dp._shape import SMOOTHINGS
 
 DEFAULT_DELTA_RULE = "1/n² (n = training rows), capped below 1/n"
 
@@ -44,6 +45,7 @@ class DPParams(GeneratorParams):
     estimate_bounds: bool = False  # spend part of the budget on missing numeric bounds
     max_bins: int = 32  # coarse bins per numeric column
     discretisation_share: float = 0.1  # share of ρ for numeric histograms (if any)
+    smoothing: str = "bins"  # how noisy leaf counts are denoised for decoding (_shape.py)
 
     def __post_init__(self) -> None:
         eps = self.epsilon
@@ -57,6 +59,9 @@ class DPParams(GeneratorParams):
             raise ParameterError(f"max_bins must be an integer >= 2, got {self.max_bins!r}")
         if not 0 < self.discretisation_share <= 0.5:
             raise ParameterError("discretisation_share must be in (0, 0.5]")
+        if self.smoothing not in SMOOTHINGS:
+            raise ParameterError(f"smoothing must be one of {list(SMOOTHINGS)}, "
+                                 f"got {self.smoothing!r}")
 
 
 class DPGeneratorBase(LedgerChargedGenerator):

@@ -31,8 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthguard.data.schema import ColumnKind, Schema, infer_schema
+from synthguard.data.schema import ColumnKind, ColumnSpec, Schema, infer_schema
 from synthguard.errors import ParameterError, SchemaError
+from synthguard.generators.dp._shape import (
+    SMOOTHINGS,
+    draw_heaped,
+    shape_fit,
+    smooth_within_bins,
+)
 
 BRANCH = 16
 FLOAT_DEPTH = 3
@@ -85,6 +91,9 @@ class NumericCodec:
     leaf_values: list[float] | None = None  # public value set: leaf i decodes to value i
     decimals: int | None = None  # float columns: rounded to this many decimals on decode
     leaf_noisy: list[float] | None = None  # raw noisy leaf counts (fit time only, not saved)
+    # public metadata: {"column": categorical column, "ranges": {its value: [low, high]}}
+    ranges_by: dict[str, Any] | None = None
+    heaping: list[float] | None = None  # integer columns: ratio per roundness class (_shape)
 
     @property
     def n_bins(self) -> int:
@@ -105,29 +114,72 @@ class NumericCodec:
             codes = np.where(null, max(self.bin_of_leaf) + 1, codes)
         return np.asarray(codes, dtype=np.int64)
 
-    def decode(self, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        edges = np.asarray(self.leaf_edges)
-        weights = np.asarray(self.leaf_weights, dtype=float)
+    def decode(self, codes: np.ndarray, rng: np.random.Generator,
+               limits: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Values for coarse-bin ``codes``: a leaf drawn by its weight, then a value in it.
+        ``limits`` (per-row low and high, from a linked categorical column's public ranges)
+        restrict the draw to the part of the bin inside them; when the bin holds nothing
+        inside them (the model sampled an impossible pair), to the leaves of the whole column
+        that do."""
         bins = np.asarray(self.bin_of_leaf)
         out = np.full(len(codes), np.nan)
+        everything = np.arange(bins.size)
         for b in range(max(self.bin_of_leaf) + 1):
             rows = np.flatnonzero(codes == b)
             if rows.size == 0:
                 continue
             leaves = np.flatnonzero(bins == b)
-            w = weights[leaves]
-            w = w / w.sum() if w.sum() > 0 else np.full(len(leaves), 1.0 / len(leaves))
-            chosen = leaves[rng.choice(len(leaves), size=rows.size, p=w)]
-            lo, hi = edges[chosen], edges[chosen + 1]
-            if self.leaf_values is not None:
-                out[rows] = np.asarray(self.leaf_values, dtype=float)[chosen]
-            elif self.integer:
-                out[rows] = np.floor(lo + rng.random(rows.size) * (hi - lo))
-            else:
-                out[rows] = lo + rng.random(rows.size) * (hi - lo)
+            if limits is None:
+                out[rows] = self._draw(leaves, rows.size, rng, -np.inf, np.inf)
+                continue
+            low, high = limits[0][rows], limits[1][rows]
+            pairs = np.unique(np.stack([low, high], axis=1), axis=0)
+            for lo, hi in pairs:
+                sel = rows[(low == lo) & (high == hi)]
+                inside = leaves if self._overlap(leaves, lo, hi).sum() > 0 else everything
+                out[sel] = self._draw(inside, sel.size, rng, lo, hi)
         if self.decimals is not None and self.leaf_values is None and not self.integer:
             out = np.clip(np.round(out, self.decimals), self.low, self.high)
         return out
+
+    def _overlap(self, leaves: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        """Share of each leaf's values that lie in [lo, hi] (its value, its integers, or its
+        length)."""
+        edges = np.asarray(self.leaf_edges)
+        a, b = edges[leaves], edges[leaves + 1]
+        if self.leaf_values is not None:
+            v = np.asarray(self.leaf_values)[leaves]
+            hit: np.ndarray = ((v >= lo) & (v <= hi)).astype(float)
+            return hit
+        if self.integer:
+            first, last = np.maximum(a, np.ceil(lo)), np.minimum(b - 1, np.floor(hi))
+            inside = np.clip(last - first + 1, 0, None)
+            return np.asarray(inside / np.maximum(b - a, 1), dtype=float)
+        inside = np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0, None)
+        return np.asarray(inside / np.maximum(b - a, 1e-300), dtype=float)
+
+    def _draw(self, leaves: np.ndarray, n: int, rng: np.random.Generator, lo: float,
+              hi: float) -> np.ndarray:
+        """``n`` values from ``leaves`` (chosen by weight × share inside [lo, hi]), each drawn
+        uniformly over its leaf's part inside [lo, hi]."""
+        edges = np.asarray(self.leaf_edges)
+        share = self._overlap(leaves, lo, hi)
+        if share.sum() <= 0:  # the range misses these leaves entirely: ignore it
+            share, lo, hi = np.ones(leaves.size), -np.inf, np.inf
+        w = np.asarray(self.leaf_weights, dtype=float)[leaves] * share
+        w = w / w.sum() if w.sum() > 0 else share / share.sum()
+        chosen = leaves[rng.choice(len(leaves), size=n, p=w)]
+        if self.leaf_values is not None:
+            values: np.ndarray = np.asarray(self.leaf_values, dtype=float)[chosen]
+            return values
+        a, b = edges[chosen], edges[chosen + 1]
+        if self.integer:
+            first, last = np.maximum(a, np.ceil(lo)), np.minimum(b - 1, np.floor(hi))
+            if self.heaping is not None:
+                return draw_heaped(first, last, self.heaping, rng)
+            return np.asarray(np.floor(first + rng.random(n) * (last - first + 1)), dtype=float)
+        a, b = np.maximum(a, lo), np.minimum(b, hi)
+        return np.asarray(a + rng.random(n) * (b - a), dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -224,22 +276,13 @@ class TableCodec:
 
     def decode(self, codes: dict[str, np.ndarray], n: int,
                rng: np.random.Generator) -> pd.DataFrame:
+        """Categorical columns first: a numeric column with public ``ranges_by`` draws its
+        values inside the range of the linked value each row already has."""
         data: dict[str, Any] = {}
         for c in self.columns:
             if c in self.ids:
                 data[c] = np.arange(n, dtype=np.int64)
-            elif c in self.numeric:
-                codec = self.numeric[c]
-                values = codec.decode(codes[c], rng)
-                if codec.integer and not np.isnan(values).any():
-                    data[c] = values.astype(np.int64)
-                elif codec.integer:
-                    data[c] = pd.array(np.where(np.isnan(values), 0, values).astype(np.int64),
-                                       dtype="Int64")
-                    data[c][np.isnan(values)] = pd.NA
-                else:
-                    data[c] = values
-            else:
+            elif c in self.categorical:
                 cat = self.categorical[c]
                 series = pd.Series(cat.decode(codes[c]), dtype="object")
                 if cat.dtype == "bool":
@@ -247,7 +290,36 @@ class TableCodec:
                 elif cat.dtype.startswith(("int", "float")) and not series.isna().any():
                     series = series.astype(np.dtype(cat.dtype))
                 data[c] = series.to_numpy() if cat.dtype != "bool" else series
+        for c in self.columns:
+            if c not in self.numeric:
+                continue
+            codec = self.numeric[c]
+            values = codec.decode(codes[c], rng, self._limits(codec, codes, n))
+            if codec.integer and not np.isnan(values).any():
+                data[c] = values.astype(np.int64)
+            elif codec.integer:
+                data[c] = pd.array(np.where(np.isnan(values), 0, values).astype(np.int64),
+                                   dtype="Int64")
+                data[c][np.isnan(values)] = pd.NA
+            else:
+                data[c] = values
         return pd.DataFrame(data, columns=self.columns)
+
+    def _limits(self, codec: NumericCodec, codes: dict[str, np.ndarray],
+                n: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per-row [low, high] of a numeric column from its linked categorical's codes."""
+        link = codec.ranges_by
+        if not link or link["column"] not in self.categorical:
+            return None
+        cat = self.categorical[link["column"]]
+        low = np.full(len(cat.values), -np.inf)
+        high = np.full(len(cat.values), np.inf)
+        for i, value in enumerate(cat.values):
+            key = None if _isnull(value) else str(_plain(value))
+            if key in link["ranges"]:
+                low[i], high[i] = link["ranges"][key]
+        index = np.asarray(codes[link["column"]], dtype=np.int64)[:n]
+        return low[index], high[index]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -281,6 +353,7 @@ class ColumnPlan:
     depth: int  # tree levels measured (numeric only)
     values: tuple[float, ...] | None = None  # public value set (metadata), at most 256
     decimals: int | None = None  # public decimals (metadata)
+    ranges_by: tuple[str, tuple[tuple[str, float, float], ...]] | None = None  # metadata
 
     @property
     def measures_decimals(self) -> bool:
@@ -329,7 +402,8 @@ def plan_columns(frame: pd.DataFrame, schema: Schema | None,
             integer = all(float(v).is_integer() for v in values)
             low, high = min(values), max(values)
             plans.append(ColumnPlan(str(name), "numeric", (low, high if high > low else low + 1),
-                                    "values", integer, 1, values, decimals))
+                                    "values", integer, 1, values, decimals,
+                                    _linked(str(name), spec, schema)))
             continue
         if name in bounds:
             b: tuple[float, float] | None = bounds[str(name)]
@@ -341,13 +415,27 @@ def plan_columns(frame: pd.DataFrame, schema: Schema | None,
         else:
             missing.append(str(name))
             continue
-        plans.append(ColumnPlan(str(name), "numeric", b, source, integer, 0, None, decimals))
+        plans.append(ColumnPlan(str(name), "numeric", b, source, integer, 0, None, decimals,
+                                _linked(str(name), spec, schema)))
     if missing:
         raise ParameterError(
             f"numeric column(s) {missing} have no public bounds; a DP generator cannot take "
             "them from the data. Give them with bounds={\"col\": [low, high]} or as column bounds "
             "in schema=, or set estimate_bounds=True to spend part of the budget on them")
     return [_with_depth(p) for p in plans]
+
+
+def _linked(name: str, spec: ColumnSpec | None, schema: Schema) -> tuple[
+        str, tuple[tuple[str, float, float], ...]] | None:
+    """The public ``ranges_by`` of a numeric column, if its linked column is categorical."""
+    link = spec.ranges_by if spec is not None else None
+    if link is None:
+        return None
+    other = schema.columns.get(link[0])
+    if other is None or other.kind is not ColumnKind.CATEGORICAL:
+        raise ParameterError(f"column {name!r}: ranges_by names {link[0]!r}, which is not a "
+                             "categorical column of the table")
+    return link
 
 
 def _with_depth(plan: ColumnPlan) -> ColumnPlan:
@@ -361,7 +449,7 @@ def _with_depth(plan: ColumnPlan) -> ColumnPlan:
     else:
         depth = FLOAT_DEPTH
     return ColumnPlan(plan.name, plan.kind, plan.bounds, plan.bounds_source, plan.integer, depth,
-                      plan.values, plan.decimals)
+                      plan.values, plan.decimals, plan.ranges_by)
 
 
 def histogram_measurements(plans: list[ColumnPlan]) -> int:
@@ -374,15 +462,19 @@ def histogram_measurements(plans: list[ColumnPlan]) -> int:
 
 
 def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
-              max_bins: int, rng: np.random.Generator, min_bin_mass: float = 0.0) -> TableCodec:
+              max_bins: int, rng: np.random.Generator, min_bin_mass: float = 0.0,
+              smoothing: str = "bins") -> TableCodec:
     """Build the table codec, spending exactly ``rho`` (zCDP) on numeric columns' histograms.
 
     A coarse bin holds about 1/``max_bins`` of the noisy mass, and at least ``min_bin_mass``
     (a mechanism whose marginals are noisy asks for bins its noise does not drown).
 
     Each histogram has L2 sensitivity 1 (a record is in one cell), so ``k`` histograms with
-    Gaussian noise σ cost k/(2σ²); σ is set so that the total is ``rho``.
+    Gaussian noise σ cost k/(2σ²); σ is set so that the total is ``rho``. ``smoothing``
+    chooses how the leaf counts are denoised for decoding (:mod:`._shape`; no ε).
     """
+    if smoothing not in SMOOTHINGS:
+        raise ParameterError(f"smoothing must be one of {list(SMOOTHINGS)}, got {smoothing!r}")
     codec = TableCodec(columns=[str(c) for c in frame.columns])
     k = histogram_measurements(plans)
     sigma = math.sqrt(k / (2.0 * rho)) if k else 0.0
@@ -407,21 +499,30 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
             if p.values is not None:
                 codec.numeric[p.name] = _value_histogram(x, p.values, p.integer, sigma, max_bins,
                                                          has_null, rng, min_bin_mass)
+                codec.numeric[p.name].ranges_by = _link_dict(p)
                 continue
             if bounds is None:
                 bounds = _dp_bounds(x, sigma, rng, integer=p.integer)
                 codec.notes.append(f"bounds of {p.name!r} estimated with DP: {list(bounds)}")
             codec.numeric[p.name] = _adaptive_histogram(
                 x, bounds, p.integer, p.depth, sigma, max_bins, has_null, p.bounds_source, rng,
-                min_bin_mass)
+                min_bin_mass, smoothing)
             decimals = p.decimals
             if p.measures_decimals:
                 decimals = _dp_decimals(x, sigma, rng)
                 codec.notes.append(f"decimals of {p.name!r} estimated with DP: {decimals}")
             codec.numeric[p.name].decimals = decimals
+            codec.numeric[p.name].ranges_by = _link_dict(p)
     codec.rho_used = rho if k else 0.0
     codec.sigma = sigma
     return codec
+
+
+def _link_dict(plan: ColumnPlan) -> dict[str, Any] | None:
+    if plan.ranges_by is None:
+        return None
+    column, ranges = plan.ranges_by
+    return {"column": column, "ranges": {v: [lo, hi] for v, lo, hi in ranges}}
 
 
 def _dp_bounds(x: np.ndarray, sigma: float, rng: np.random.Generator, *,
@@ -487,7 +588,7 @@ def _value_histogram(x: np.ndarray, values: tuple[float, ...], integer: bool, si
 def _adaptive_histogram(
     x: np.ndarray, bounds: tuple[float, float], integer: bool, depth: int, sigma: float,
     max_bins: int, has_null: bool, source: str, rng: np.random.Generator,
-    min_bin_mass: float = 0.0,
+    min_bin_mass: float = 0.0, smoothing: str = "bins",
 ) -> NumericCodec:
     low, high = bounds
     if integer:
@@ -521,60 +622,17 @@ def _adaptive_histogram(
     weights = [max(0.0, c) if math.isfinite(c) else 1.0 for _, _, c in leaves]
     edges = [leaves[0][0]] + [hi for _, hi, _ in leaves]
     bins = equal_mass_groups(weights, max_bins, min_bin_mass)
+    leaf_counts = [c for _, _, c in leaves]
+    heaping: list[float] | None = None
+    if smoothing == "shape":
+        smooth, ratios = shape_fit(edges, leaf_counts, sigma, integer=integer)
+        heaping = ratios if integer else None
+    else:
+        smooth = smooth_within_bins(edges, weights, bins, sigma, integer)
     return NumericCodec(low=float(low), high=float(high), integer=integer, leaf_edges=edges,
-                        leaf_weights=smooth_within_bins(edges, weights, bins, sigma, integer),
+                        leaf_weights=smooth,
                         bin_of_leaf=bins, has_null=has_null, bounds_source=source,
-                        leaf_noisy=[c for _, _, c in leaves])
-
-
-def smooth_within_bins(edges: list[float], weights: list[float], bins: list[int],
-                       sigma: float, integer: bool) -> list[float]:
-    """Leaf weights for decoding inside each coarse bin, with the noise smoothed out.
-
-    A leaf's noisy count has noise σ; where a true count is small against σ (a sparse
-    continuous column such as a survey weight), decoding by the raw counts makes a lumpy
-    shape a detector sees at once. Inside each bin the leaf densities (count / width) are
-    fitted by a monotone step function (isotonic regression, weighted by width, the
-    direction that fits better), and a leaf whose noisy count stands more than 3σ above the
-    fit keeps its count (a real spike, e.g. a common capital-gain amount). Leaves of one
-    integer value keep their counts
-    (the histogram refined down to them because their parent held data: heaping such as 40 or
-    48 hours a week is real). Post-processing.
-    """
-    w = np.asarray(weights, dtype=float)
-    width = np.diff(np.asarray(edges, dtype=float))
-    group = np.asarray(bins)
-    out = w.copy()
-    for b in np.unique(group):
-        idx = np.flatnonzero(group == b)
-        if idx.size < 3 or w[idx].sum() <= 0:
-            continue
-        spike = np.zeros(idx.size, dtype=bool)
-        for _ in range(2):  # fit, then refit without the spikes the first fit revealed
-            best = _monotone_fit(w[idx], width[idx], ~spike)
-            spike = w[idx] > best + 3 * sigma
-        kept = np.where(spike, w[idx], best)
-        if integer:
-            kept = np.where(width[idx] <= 1, w[idx], kept)
-        out[idx] = kept
-    return [float(v) for v in out]
-
-
-def _monotone_fit(counts: np.ndarray, width: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """Counts of the better (least squares over ``use``) of the increasing and decreasing
-    step densities fitted to ``counts`` / ``width``, weighted by width."""
-    from sklearn.isotonic import IsotonicRegression
-
-    x = np.arange(counts.size)
-    best: np.ndarray | None = None
-    for increasing in (True, False):
-        model = IsotonicRegression(increasing=increasing, y_min=0.0, out_of_bounds="clip")
-        model.fit(x[use], counts[use] / width[use], sample_weight=width[use])
-        fit = model.predict(x) * width
-        if best is None or np.sum(((fit - counts) ** 2)[use]) < np.sum(((best - counts) ** 2)[use]):
-            best = fit
-    assert best is not None
-    return best
+                        leaf_noisy=leaf_counts, heaping=heaping)
 
 
 def equal_mass_groups(weights: list[float], max_bins: int, min_mass: float = 0.0) -> list[int]:

@@ -76,7 +76,8 @@ class MarginalDPGenerator(DPGeneratorBase):
         report(progress, "discretise", 0, 1)
         min_mass = self.min_bin_mass(sum(p.kind != "id" for p in plans), rho - rho_disc)
         codec = fit_codec(frame, plans, rho=rho_disc if rho_disc > 0 else 1.0,
-                          max_bins=self.p.max_bins, rng=rng, min_bin_mass=min_mass)
+                          max_bins=self.p.max_bins, rng=rng, min_bin_mass=min_mass,
+                          smoothing=self.p.smoothing)
         report(progress, "discretise", 1, 1)
         sizes = codec.domain_sizes()
         if not sizes:

@@ -54,6 +54,7 @@ class AIMParams(DPParams):
     iters: int = 150  # Private-PGM iterations per round (warm-started)
     final_iters: int = 1000
     max_bins: int = 16  # AIM's own default (32 for MST/DP-GAN): measured in docs/dp.md
+    smoothing: str = "shape"  # whole-column piecewise-unimodal decoding (MST/DP-GAN: "bins")
     init: str = "tree"  # "tree": MST-style start (see AIMGenerator._initial); "oneway": paper
     tree_share: float = 0.5  # share of the mechanism's ρ the tree start spends
     reuse_bins: bool = True  # the model also fits the bin counts the discretisation paid for

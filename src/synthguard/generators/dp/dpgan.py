@@ -104,7 +104,8 @@ class DPGANGenerator(DPGeneratorBase):
         rho_disc = self.discretisation_rho(plans, cdp_rho(p.epsilon, delta))
         rng = np.random.default_rng(seed)
         torch.manual_seed(seed)
-        codec = fit_codec(frame, plans, rho=rho_disc or 1.0, max_bins=p.max_bins, rng=rng)
+        codec = fit_codec(frame, plans, rho=rho_disc or 1.0, max_bins=p.max_bins, rng=rng,
+                          smoothing=p.smoothing)
         sizes = codec.domain_sizes()
         if not sizes:
             raise InputError("dpgan: the table has no column to model")
