@@ -307,15 +307,15 @@ def test_dp_bounds_grow_from_the_data_not_from_a_lone_noisy_bucket() -> None:
     ≥ 90 % of draws, stays within ×16 of the data's top in ≥ 90 % and within 4^8 always (the
     previous rule, "outermost bucket over 3σ", returned [0, 1] or ±2^35 ranges on the
     benchmark bank)."""
-    from synthguard.generators.relational.dp import _dp_bounds
+    from synthguard.generators.dp._discretise import dp_range
 
     x = np.random.default_rng(0).normal(50, 15, 600)
-    got = [_dp_bounds(x, 40.0, np.random.default_rng(s), integer=False) for s in range(200)]
+    got = [dp_range(x, 40.0, np.random.default_rng(s), integer=False, base=4.0) for s in range(200)]
     assert all(lo >= -1.0 and hi <= 4.0 ** 8 for lo, hi in got)
     assert np.mean([hi <= 4.0 ** 5 for _, hi in got]) >= 0.9
     q05, q95 = np.quantile(x, [0.05, 0.95])
     assert np.mean([lo <= q05 and hi >= q95 for lo, hi in got]) >= 0.9
-    lo, hi = _dp_bounds(np.arange(18, 86), 0.5, np.random.default_rng(0), integer=True)
+    lo, hi = dp_range(np.arange(18, 86), 0.5, np.random.default_rng(0), integer=True, base=4.0)
     assert (lo, hi) == (16.0, 255.0)  # integer: the top edge is exclusive
 
 
