@@ -191,7 +191,7 @@ class ConditionalCopula:
             cond = np.where(rows > 0, table / np.maximum(rows, 1), marginal / max(marginal.sum(), 1))
             cum = np.cumsum(cond, axis=1)
             parent_code = _joint_code(codes, sizes, members, size)  # type: ignore[arg-type]
-            u = rng.random(size)
+            u = _stratified(size, rng)
             codes[j] = np.minimum((cum[parent_code] < u[:, None]).sum(axis=1), table.shape[1] - 1)
         numeric = state["numeric"]
         if numeric:
@@ -222,6 +222,13 @@ class ConditionalCopula:
             values[code == bins] = np.nan
             out[spec["name"]] = values
         return pd.DataFrame(out, index=pd.RangeIndex(size))
+
+
+def _stratified(size: int, rng: np.random.Generator) -> np.ndarray:
+    """Uniforms one per stratum [i/size, (i+1)/size), in random order: a column's codes then
+    follow its (conditional) frequencies with far less sampling noise than independent draws
+    (MIMIC's 128 admissions over ~127 diagnoses: independent draws miss a third of them)."""
+    return (rng.permutation(size) + rng.random(size)) / max(size, 1)  # type: ignore[no-any-return]
 
 
 def _conditional_normal(corr: np.ndarray, linked: list[ContextCodec], context: pd.DataFrame | None,
