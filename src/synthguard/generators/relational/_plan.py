@@ -360,7 +360,7 @@ def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], s
                 parent_of[table] = pidx
             for sec in plan["secondary"]:
                 key_frame[sec["column"]] = _secondary(sec, plan, plans, keys, parent_of, targets,
-                                                      size, rng)
+                                                      size, rng, times)
             for col in plan["ids"]:
                 frame[col] = np.arange(next_id[table], next_id[table] + size, dtype=np.int64)
             next_id[table] += size
@@ -374,7 +374,8 @@ def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], s
 
 def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[str, Any]],
                keys: dict[str, pd.DataFrame], parent_of: dict[str, np.ndarray],
-               targets: pd.DataFrame, size: int, rng: np.random.Generator) -> Any:
+               targets: pd.DataFrame, size: int, rng: np.random.Generator,
+               times: dict[str, pd.DataFrame]) -> Any:
     if sec["via"] is not None:  # copy down the primary chain: walk up, read the last key
         table = plan["table"]
         index = np.arange(size)
@@ -401,6 +402,9 @@ def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[
         has = ends > starts
         pick = starts + np.floor(rng.random(size) * np.maximum(ends - starts, 1)).astype(np.int64)
         chosen = np.where(has, order[np.minimum(pick, len(order) - 1)], -1)
+        by_time = _sibling_by_time(plan, plans[sec["parent"]], times, mine, theirs)
+        if by_time is not None:
+            chosen = np.where(has & (by_time >= 0), by_time, chosen)
         ok = want & has
         values[ok] = pool[chosen[ok]]
     else:
@@ -410,6 +414,38 @@ def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[
     if plans[sec["parent"]]["pk_integer"]:
         return series.astype("Int64") if series.isna().any() else series.astype(np.int64)
     return series
+
+
+def _sibling_by_time(plan: dict[str, Any], other: dict[str, Any], times: dict[str, pd.DataFrame],
+                     mine: np.ndarray, theirs: np.ndarray) -> np.ndarray | None:
+    """For each row, the row of a sibling table under the same parent whose event is the
+    latest one not after the row's own event (within the row's time resolution; else the
+    earliest): a prescription or a transfer belongs to the ICU stay it happened in, not to a
+    random one of the admission's stays. -1 where either time is missing; None when a table
+    has no event time."""
+    if plan["anchor"] is None or other["anchor"] is None:
+        return None
+    own = times[plan["table"]][plan["anchor"]].to_numpy(dtype=float)
+    own = own + float(plan.get("resolution", {}).get(plan["anchor"], 0.0)) * 0.999
+    sib = times[other["table"]][other["anchor"]].to_numpy(dtype=float)
+    ok_sib = np.isfinite(sib)
+    if not ok_sib.any():
+        return None
+    # one integer key per (parent, time): ranks of all times, offset by the parent's index
+    ranks = pd.Series(np.concatenate([np.nan_to_num(own, nan=np.inf), np.nan_to_num(sib, nan=np.inf)])
+                      ).rank(method="min").to_numpy(dtype=np.int64)
+    span = int(ranks.max()) + 1
+    own_key = mine.astype(np.int64) * span + ranks[:own.size]
+    sib_key = theirs.astype(np.int64) * span + ranks[own.size:]
+    rows = np.flatnonzero(ok_sib)
+    order = rows[np.argsort(sib_key[rows], kind="stable")]
+    sorted_keys = sib_key[order]
+    group_start = np.searchsorted(sorted_keys, mine.astype(np.int64) * span, side="left")
+    group_end = np.searchsorted(sorted_keys, (mine.astype(np.int64) + 1) * span, side="left")
+    at = np.searchsorted(sorted_keys, own_key, side="right") - 1
+    at = np.where(at >= group_start, at, group_start)  # none before: the earliest
+    found = (group_end > group_start) & np.isfinite(own)
+    return np.where(found, order[np.minimum(at, len(order) - 1)], -1)
 
 
 def _refs(plan: dict[str, Any]) -> dict[str, str | None]:
