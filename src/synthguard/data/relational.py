@@ -39,7 +39,14 @@ import pandas as pd
 
 from synthguard._io import write_json_atomic
 from synthguard.data.loading import TABLE_SUFFIXES, load_table, table_fingerprint
-from synthguard.data.schema import ColumnKind, ColumnSpec, Schema, _id_name, infer_schema
+from synthguard.data.schema import (
+    MAX_PUBLIC_VALUES,
+    ColumnKind,
+    ColumnSpec,
+    Schema,
+    _id_name,
+    infer_schema,
+)
 from synthguard.errors import DataFileError, SchemaError
 
 METADATA_FILE = "metadata.json"
@@ -68,17 +75,25 @@ class Relationship:
         return f"{self.child}.{self.child_key} -> {self.parent}.{self.parent_key}"
 
 
+PUBLIC_FACTS = ("bounds", "values", "offset_days", "source")
+
+
 @dataclass(frozen=True)
 class TableMeta:
-    """Columns (SDV sdtypes), primary key and sequence index (event time) of one table."""
+    """Columns (SDV sdtypes), primary key and sequence index (event time) of one table, and
+    the *public facts* its metadata declares per column (``public``, see
+    :func:`parse_public_facts`): what the data owner knows without looking at the rows, so a
+    DP generator takes it for free instead of spending ε to estimate it."""
 
     name: str
     columns: dict[str, str]
     primary_key: str | None = None
     sequence_index: str | None = None
+    public: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"columns": {c: {"sdtype": s} for c, s in self.columns.items()}}
+        out: dict[str, Any] = {"columns": {c: {"sdtype": s, **self.public.get(c, {})}
+                                           for c, s in self.columns.items()}}
         if self.primary_key:
             out["primary_key"] = self.primary_key
         if self.sequence_index:
@@ -183,6 +198,8 @@ class RelationalMetadata:
         for table in raw["tables"].values():
             table.pop("sequence_index", None)
             for spec in table["columns"].values():
+                for key in PUBLIC_FACTS:  # ours, not SDV's
+                    spec.pop(key, None)
                 if spec["sdtype"] not in ("numerical", "categorical", "boolean", "datetime", "id"):
                     spec["sdtype"] = "categorical"
         return Metadata.load_from_dict(raw)
@@ -201,11 +218,14 @@ class RelationalMetadata:
                 raise SchemaError(f"metadata of table {name!r} must be an object")
             cols = spec.get("columns", {})
             columns = {str(c): str((s or {}).get("sdtype", "categorical")) for c, s in cols.items()}
+            public = {str(c): parse_public_facts(str(name), str(c), columns[str(c)], s)
+                      for c, s in cols.items() if isinstance(s, dict)
+                      and any(k in s for k in PUBLIC_FACTS)}
             pk = spec.get("primary_key")
             if isinstance(pk, list):
                 raise SchemaError(f"table {name!r}: composite primary key {pk} is not supported; "
                                   "add a single id column")
-            tables[str(name)] = TableMeta(str(name), columns, pk, spec.get("sequence_index"))
+            tables[str(name)] = TableMeta(str(name), columns, pk, spec.get("sequence_index"), public)
         rels = []
         for item in raw.get("relationships", []) or []:
             try:
@@ -245,6 +265,79 @@ class RelationalMetadata:
                     f"{rel.child}.{rel.child_key} but is not its primary key "
                     f"({parent.primary_key!r}); set it as primary_key")
         self.order()
+
+
+def parse_public_facts(table: str, column: str, sdtype: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Check one column's public facts and return them as given (JSON round trip).
+
+    * ``bounds`` ``[low, high]``: numbers (a datetime column also takes ISO dates);
+    * ``values``: a numeric column's value set (at most ``MAX_PUBLIC_VALUES`` numbers): the
+      only values it takes (loan terms, credit limits), modelled as one level each;
+    * ``offset_days`` ``[low, high]`` (datetime columns): the range of this time minus its
+      reference, in days: for the table's sequence index, the parent row's sequence index (an
+      age at admission); for any other datetime, the same row's sequence index (a length of
+      stay);
+    * ``source``: where the facts come from (documentation, a code book), never the rows.
+
+    A DP generator uses them at no cost to ε (stated in its guarantee as public)."""
+    where = f"table {table!r} column {column!r}"
+    out: dict[str, Any] = {}
+    for key in ("bounds", "offset_days"):
+        if key not in spec or spec[key] is None:
+            continue
+        pair = spec[key]
+        try:
+            low, high = (_public_number(v, datetime=sdtype == "datetime" and key == "bounds")
+                         for v in pair)
+        except (TypeError, ValueError):
+            raise SchemaError(f"{where}: {key} must be [low, high] (numbers"
+                              + (", or ISO dates" if sdtype == "datetime" else "") + f"), got {pair!r}") from None
+        if not low < high:
+            raise SchemaError(f"{where}: {key} {pair!r} must have low < high")
+        if key == "offset_days" and sdtype != "datetime":
+            raise SchemaError(f"{where}: offset_days applies to datetime columns only (sdtype {sdtype!r})")
+        out[key] = list(pair)
+    if spec.get("values") is not None:
+        values = spec["values"]
+        if sdtype != "numerical" or not isinstance(values, list) or not values \
+                or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                           and np.isfinite(v) for v in values):
+            raise SchemaError(f"{where}: values must be a non-empty list of finite numbers of a "
+                              f"numerical column (sdtype {sdtype!r})")
+        if len(set(values)) > MAX_PUBLIC_VALUES:
+            raise SchemaError(f"{where}: {len(set(values))} values given, at most {MAX_PUBLIC_VALUES}")
+        out["values"] = sorted({float(v) for v in values})
+    if spec.get("source") is not None:
+        out["source"] = str(spec["source"])
+    return out
+
+
+def _public_number(value: Any, *, datetime: bool) -> float:
+    """A bound as a float: seconds since the epoch for a datetime's ISO date or number."""
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if datetime and isinstance(value, str):
+        return float(pd.Timestamp(value).value) / 1e9
+    number = float(value)
+    if not np.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
+def public_facts(meta: RelationalMetadata, table: str, column: str) -> dict[str, Any]:
+    """A column's declared public facts in model units: ``bounds`` and ``offset_days``
+    become seconds for a datetime column; empty when none are declared."""
+    tmeta = meta.tables[table]
+    raw = tmeta.public.get(column, {})
+    datetime = tmeta.columns.get(column) == "datetime"
+    out: dict[str, Any] = {}
+    if "bounds" in raw:
+        out["bounds"] = [_public_number(v, datetime=datetime) for v in raw["bounds"]]
+    if "offset_days" in raw:
+        out["offset_days"] = [float(v) * 86400.0 for v in raw["offset_days"]]
+    if "values" in raw:
+        out["values"] = tuple(float(v) for v in raw["values"])
+    return out
 
 
 @dataclass
@@ -391,7 +484,7 @@ def _complete_columns(meta: RelationalMetadata, tables: dict[str, pd.DataFrame])
         keys = set(meta.key_columns(name))
         merged = {c: ("id" if c in keys else s) for c, s in merged.items()}
         seq = tmeta.sequence_index or _default_sequence(merged, keys)
-        out[name] = TableMeta(name, merged, tmeta.primary_key, seq)
+        out[name] = TableMeta(name, merged, tmeta.primary_key, seq, tmeta.public)
     return RelationalMetadata(out, meta.relationships)
 
 

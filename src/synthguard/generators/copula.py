@@ -99,7 +99,7 @@ def _joint_code(codes: list[np.ndarray], sizes: list[int], members: tuple[int, .
 
 
 def _greedy_network(codes: list[np.ndarray], sizes: list[int], *, max_parents: int,
-                    max_cells: int) -> tuple[list[int], list[tuple[int, ...]]]:
+                    max_cells: int, n_context: int = 0) -> tuple[list[int], list[tuple[int, ...]]]:
     """A Bayesian network over coded columns, grown greedily by mutual information.
 
     The first column is the one most informative about all others; each next column is the
@@ -108,22 +108,32 @@ def _greedy_network(codes: list[np.ndarray], sizes: list[int], *, max_parents: i
     information.
     With one parent this is close to a Chow-Liu tree; more parents keep the multivariate
     dependencies that a downstream model (TSTR) relies on.
+
+    ``n_context``: the first columns are *given* (a child's parent attributes in the
+    relational generator): placed first, never in ``order``, parents of the others only.
+    One function for the single-table copula, the conditional copula and the sequential
+    model, so a change of the search reaches all of them.
     """
     d, n = len(codes), codes[0].size if codes else 0
     if d == 0:
         return [], []
     pair = np.zeros((d, d))
     for i in range(d):
-        for j in range(i + 1, d):
+        for j in range(max(i + 1, n_context), d):
             pair[i, j] = pair[j, i] = _mutual_information(codes[i], codes[j], sizes[i], sizes[j])
-    root = int(np.argmax(pair.sum(axis=1)))
-    order = [root]
+    placed = list(range(n_context))
+    order: list[int] = []
     parents: list[tuple[int, ...]] = [()] * d
-    remaining = [j for j in range(d) if j != root]
+    remaining = list(range(n_context, d))
+    if not placed and remaining:
+        root = int(np.argmax(pair.sum(axis=1)))
+        placed.append(root)
+        order.append(root)
+        remaining.remove(root)
     while remaining:
         best: tuple[float, int, tuple[int, ...]] | None = None
         for child in remaining:
-            ranked = sorted(order, key=lambda p: float(-pair[child, p]))[:5]
+            ranked = sorted(placed, key=lambda p: float(-pair[child, p]))[:5]
             candidates: list[tuple[int, ...]] = [()]
             for k in range(1, min(max_parents, len(ranked)) + 1):
                 candidates += list(combinations(ranked, k))
@@ -143,6 +153,7 @@ def _greedy_network(codes: list[np.ndarray], sizes: list[int], *, max_parents: i
         assert best is not None
         _, child, members = best
         order.append(child)
+        placed.append(child)
         parents[child] = members
         remaining.remove(child)
     return order, list(parents)

@@ -502,7 +502,7 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
                 codec.numeric[p.name].ranges_by = _link_dict(p)
                 continue
             if bounds is None:
-                bounds = _dp_bounds(x, sigma, rng, integer=p.integer)
+                bounds = dp_range(x, sigma, rng, integer=p.integer)
                 codec.notes.append(f"bounds of {p.name!r} estimated with DP: {list(bounds)}")
             codec.numeric[p.name] = _adaptive_histogram(
                 x, bounds, p.integer, p.depth, sigma, max_bins, has_null, p.bounds_source, rng,
@@ -525,20 +525,41 @@ def _link_dict(plan: ColumnPlan) -> dict[str, Any] | None:
     return {"column": column, "ranges": {v: [lo, hi] for v, lo, hi in ranges}}
 
 
-def _dp_bounds(x: np.ndarray, sigma: float, rng: np.random.Generator, *,
-               integer: bool) -> tuple[float, float]:
-    """Bounds from a noisy histogram over signed powers of two (one unit-sensitivity
-    measurement): the outermost buckets whose noisy count clears 3σ."""
-    edges = [-(2.0 ** e) for e in range(62, -1, -1)] + [0.0] + [2.0 ** e for e in range(0, 63)]
+def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: bool,
+             base: float = 2.0, edges: np.ndarray | None = None,
+             certain: float = 5.0) -> tuple[float, float]:
+    """The range of one numeric column from one unit-sensitivity measurement: a noisy
+    histogram over signed powers of ``base`` (or the given ``edges``), then post-processing.
+
+    Shared by the single-table DP generators and the relational one (one rule, one test).
+    The range is the contiguous run of buckets with the largest total of (noisy count − σ)
+    (maximum subarray: a bucket of pure noise adds −σ on average, so mass spread over
+    neighbouring buckets adds up even when no single bucket clears the noise, which is what
+    makes a few hundred rows at a small budget usable), widened to every bucket whose noisy
+    count clears ``certain``·σ (a spike far from the bulk, e.g. a column's zeros, which a run
+    would not bridge). "Outermost bucket over 3σ" alone returned [0, 1] or ±2^35 ranges at
+    small budgets: over ~100 buckets a 3σ false positive is likely; at 5σ it is negligible."""
+    if edges is None:
+        powers = [base ** e for e in range(math.ceil(63 * math.log(2) / math.log(base)))]
+        edges = np.array([-p for p in reversed(powers)] + [0.0] + powers)
     counts = np.histogram(np.clip(x, edges[0], edges[-1]), bins=edges)[0].astype(float)
     noisy = counts + rng.normal(0, sigma, size=counts.shape)
-    ok = np.flatnonzero(noisy > 3 * sigma)
-    if ok.size == 0:
-        return (0.0, 1.0)
-    low, high = edges[ok[0]], edges[ok[-1] + 1]
+    gain = noisy - sigma
+    best, first, last, run, start = -np.inf, int(np.argmax(gain)), int(np.argmax(gain)), 0.0, 0
+    for i, g in enumerate(gain):  # Kadane
+        if run <= 0:
+            run, start = g, i
+        else:
+            run += g
+        if run > best:
+            best, first, last = run, start, i
+    sure = np.flatnonzero(noisy > certain * sigma)
+    if sure.size:
+        first, last = min(first, int(sure[0])), max(last, int(sure[-1]))
+    lo, hi = float(edges[first]), float(edges[last + 1])
     if integer:
-        high -= 1
-    return (float(low), float(max(high, low + 1)))
+        hi -= 1
+    return lo, max(hi, lo + 1)
 
 
 MAX_DECIMALS = 6

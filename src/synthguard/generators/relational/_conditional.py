@@ -10,7 +10,6 @@ from P(child | parent). With no context it is the single-table model. Plain JSON
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -19,8 +18,8 @@ from scipy import stats
 
 from synthguard.generators.copula import (
     _correlation,
+    _greedy_network,
     _joint_code,
-    _mutual_information,
     _plain,
     _uniform_ranks,
 )
@@ -108,53 +107,6 @@ class ContextCodec:
         return _code_categorical(series, self.spec["levels"])
 
 
-def _network(codes: list[np.ndarray], sizes: list[int], n_context: int, *, max_parents: int,
-             max_cells: int) -> tuple[list[int], list[tuple[int, ...]]]:
-    """Greedy MI network over target columns ``n_context..``; context columns are placed first."""
-    d = len(codes)
-    n = codes[0].size if codes else 0
-    pair = np.zeros((d, d))
-    for i in range(d):
-        for j in range(max(i + 1, n_context), d):
-            pair[i, j] = pair[j, i] = _mutual_information(codes[i], codes[j], sizes[i], sizes[j])
-    placed = list(range(n_context))
-    parents: list[tuple[int, ...]] = [()] * d
-    remaining = list(range(n_context, d))
-    order: list[int] = []
-    if not placed and remaining:
-        root = max(remaining, key=lambda j: float(pair[j].sum()))
-        placed.append(root)
-        order.append(root)
-        remaining.remove(root)
-    while remaining:
-        best: tuple[float, int, tuple[int, ...]] | None = None
-        for child in remaining:
-            ranked = sorted(placed, key=lambda p: float(-pair[child, p]))[:5]
-            candidates: list[tuple[int, ...]] = [()]
-            for k in range(1, min(max_parents, len(ranked)) + 1):
-                candidates += list(combinations(ranked, k))
-            for members in candidates:
-                cells = int(np.prod([sizes[m] for m in members])) * sizes[child]
-                if len(members) > 1 and cells > max_cells:
-                    continue
-                if not members:
-                    score = 0.0
-                elif len(members) == 1:
-                    score = pair[child, members[0]]
-                else:
-                    joint = _joint_code(codes, sizes, members, n)
-                    score = _mutual_information(joint, codes[child], cells // sizes[child], sizes[child])
-                if best is None or score > best[0] + 1e-12:
-                    best = (score, child, members)
-        assert best is not None
-        _, child, members = best
-        order.append(child)
-        placed.append(child)
-        parents[child] = members
-        remaining.remove(child)
-    return order, parents
-
-
 class ConditionalCopula:
     """Fit ``targets`` given ``context``; sample targets for given context rows."""
 
@@ -198,8 +150,8 @@ class ConditionalCopula:
                 sizes.append(max(len(levels), 1))
         n_ctx = len(ctx_codecs)
         max_cells = max(500, n // 4)
-        order, parents = _network(codes, sizes, n_ctx, max_parents=max_parents, max_cells=max_cells) \
-            if specs else ([], [])
+        order, parents = _greedy_network(codes, sizes, max_parents=max_parents, max_cells=max_cells,
+                                         n_context=n_ctx) if specs else ([], [])
         tables = {}
         for j in order:
             members = parents[j]
@@ -239,7 +191,7 @@ class ConditionalCopula:
             cond = np.where(rows > 0, table / np.maximum(rows, 1), marginal / max(marginal.sum(), 1))
             cum = np.cumsum(cond, axis=1)
             parent_code = _joint_code(codes, sizes, members, size)  # type: ignore[arg-type]
-            u = rng.random(size)
+            u = _stratified(size, rng)
             codes[j] = np.minimum((cum[parent_code] < u[:, None]).sum(axis=1), table.shape[1] - 1)
         numeric = state["numeric"]
         if numeric:
@@ -270,6 +222,13 @@ class ConditionalCopula:
             values[code == bins] = np.nan
             out[spec["name"]] = values
         return pd.DataFrame(out, index=pd.RangeIndex(size))
+
+
+def _stratified(size: int, rng: np.random.Generator) -> np.ndarray:
+    """Uniforms one per stratum [i/size, (i+1)/size), in random order: a column's codes then
+    follow its (conditional) frequencies with far less sampling noise than independent draws
+    (MIMIC's 128 admissions over ~127 diagnoses: independent draws miss a third of them)."""
+    return (rng.permutation(size) + rng.random(size)) / max(size, 1)  # type: ignore[no-any-return]
 
 
 def _conditional_normal(corr: np.ndarray, linked: list[ContextCodec], context: pd.DataFrame | None,

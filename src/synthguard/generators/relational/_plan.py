@@ -65,9 +65,11 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
         datetimes = [c for c in frame.columns if schema.columns[c].kind is ColumnKind.DATETIME]
         anchor = tmeta.sequence_index if tmeta.sequence_index in datetimes else (datetimes[0] if datetimes else None)
         parent_anchor = plans[primary.parent]["anchor"] if primary else None
-        if choose_reference and parent_anchor and anchor and not _offset_is_tighter(
-                data, primary, anchor, parent_anchor, plans[primary.parent]["pk"]):  # type: ignore[union-attr]
-            parent_anchor = None  # first event absolute; later ones still gaps
+        if choose_reference and primary is not None and anchor:
+            # the parent time a first event varies least from (MIMIC: an admission from the
+            # patient's death date, not the birth date shifted by 300 years for the over-89s),
+            # or none (absolute)
+            parent_anchor = _tightest_parent_time(data, primary, anchor, plans[primary.parent])
         own: dict[str, str] = {}
         ids: list[str] = []
         for col in frame.columns:
@@ -123,6 +125,11 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
             "offsets_only": bool(offsets_only and primary is not None and anchor),
             "parent_anchor": parent_anchor,
             "offsets": [c for c in datetimes if c != anchor],
+            # each other time from the row's event (a length of stay), or (hierarchical) from
+            # the earlier time of the row it varies least from, or absolute where that varies
+            # less (MIMIC: a death date is not "birth + age" for patients shifted 300 years)
+            "offset_ref": _offset_refs(frame, anchor, [c for c in datetimes if c != anchor],
+                                       choose=choose_reference),
             "resolution": resolution,
             "context": ([*plans[primary.parent]["own"], "__rank", "__nsib"] if primary else []),
             "context_numeric": ([c for c, k in plans[primary.parent]["own"].items() if k != "categorical"]
@@ -131,21 +138,63 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
     return plans
 
 
-def _offset_is_tighter(data: RelationalData, rel: Any, anchor: str, parent_anchor: str,
-                       parent_pk: str) -> bool:
-    """Whether a child's first event varies less as an offset from its parent's time than as
-    an absolute time (standard deviations). MIMIC's admissions: birth dates of patients over
-    89 are shifted by 300 years, so the age at admission spreads far more than the admission
-    date, and date = birth + age smeared admission dates over centuries."""
+def _spread(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.std(finite)) if finite.size >= 3 else np.inf
+
+
+def _offset_refs(frame: pd.DataFrame, anchor: str | None, others: list[str], *,
+                 choose: bool) -> dict[str, str | None]:
+    """Reference of every non-anchor time of a table: the anchor (``choose`` off: DP, public
+    rule), else the earlier time of the row (anchor first, then the others in column order)
+    whose difference varies least, or None (absolute) where the time itself varies less. A
+    reference must be present wherever the time is, so decoding never lacks it."""
+    refs: dict[str, str | None] = {}
+    if anchor is None:
+        return {c: None for c in others}
+    placed = [anchor]
+    for col in others:
+        if not choose:
+            refs[col] = anchor
+            continue
+        own = _seconds(frame[col])
+        best: tuple[float, str | None] = (_spread(own), None)
+        for ref in placed:
+            base = _seconds(frame[ref])
+            if np.any(np.isfinite(own) & ~np.isfinite(base)):
+                continue
+            spread = _spread(own - base)
+            if spread < best[0]:
+                best = (spread, ref)
+        refs[col] = best[1]
+        placed.append(col)
+    return refs
+
+
+def _tightest_parent_time(data: RelationalData, rel: Any, anchor: str,
+                          parent_plan: dict[str, Any]) -> str | None:
+    """The parent's time a child's first event varies least from (standard deviations), or
+    None where the absolute time varies less. Only parent times present for every parent
+    row with children qualify (decoding needs them). MIMIC's admissions: birth dates of
+    patients over 89 are shifted by 300 years, so age at admission spreads over centuries,
+    while the time before death spreads over a few years."""
     child = data.tables[rel.child]
     parent = data.tables[rel.parent]
     events = pd.DataFrame({"key": child[rel.child_key].to_numpy(), "t": _seconds(child[anchor])})
     first = events.dropna().groupby("key")["t"].min()
-    base = pd.Series(_seconds(parent[parent_anchor]), index=parent[parent_pk].to_numpy())
-    offset = (first - base.reindex(first.index).to_numpy()).dropna()
-    if len(offset) < 3:
-        return True
-    return bool(np.std(offset.to_numpy()) <= np.std(first.to_numpy()))
+    if len(first) < 3:
+        return parent_plan["anchor"]  # type: ignore[no-any-return]
+    best: tuple[float, str | None] = (_spread(first.to_numpy()), None)
+    times = [c for c in [parent_plan["anchor"], *parent_plan["offsets"]] if c]
+    for col in times:
+        by_key = pd.Series(_seconds(parent[col]), index=parent[parent_plan["pk"]].to_numpy())
+        base = by_key.reindex(first.index).to_numpy(dtype=float)
+        if not np.all(np.isfinite(base)):
+            continue
+        spread = _spread(first.to_numpy() - base)
+        if spread < best[0]:
+            best = (spread, col)
+    return best[1]
 
 
 def _resolution(series: pd.Series) -> float:
@@ -185,7 +234,7 @@ def encode(data: RelationalData, plans: dict[str, dict[str, Any]],
     given, is filled with the root entity (row index of the root table) of every row."""
     encoded: dict[str, pd.DataFrame] = {}
     entities = entities if entities is not None else {}
-    anchors: dict[str, pd.Series] = {}
+    times: dict[str, dict[str, np.ndarray]] = {}  # absolute seconds of every table's times
     out: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]] = {}
     tables = dict(data.tables)
     for table, plan in plans.items():
@@ -218,7 +267,7 @@ def encode(data: RelationalData, plans: dict[str, dict[str, Any]],
                 if plan["anchor_mode"] == "gap":
                     assert pidx is not None and context is not None
                     prev = anchor_s.groupby(pidx).shift(1)
-                    base = anchors[parent["table"]].iloc[pidx].reset_index(drop=True) \
+                    base = pd.Series(times[parent["table"]][plan["parent_anchor"]][pidx]) \
                         if plan["parent_anchor"] else pd.Series(np.nan, index=prev.index)
                     first = context["__rank"].to_numpy() == 1
                     ref = np.where(first, base.to_numpy(), prev.to_numpy())
@@ -237,8 +286,9 @@ def encode(data: RelationalData, plans: dict[str, dict[str, Any]],
                 else:
                     targets[col] = anchor_s.to_numpy()
             elif col in plan["offsets"]:
+                ref_col = _refs(plan).get(col)
                 values = _seconds(frame[col])
-                targets[col] = values - anchor_s.to_numpy() if anchor else values
+                targets[col] = values - _seconds(frame[ref_col]) if ref_col else values
             else:
                 targets[col] = frame[col].to_numpy()
         own_frame = targets.loc[:, list(plan["own"])].copy()  # a child's context
@@ -251,7 +301,9 @@ def encode(data: RelationalData, plans: dict[str, dict[str, Any]],
             if sec["via"] is None and sec["nullable"]:
                 targets[f"__has.{sec['column']}"] = frame[sec["column"]].notna().astype(int).to_numpy()
         encoded[table] = own_frame
-        anchors[table] = anchor_s
+        times[table] = {c: _seconds(frame[c]) for c in plan["offsets"]}
+        if anchor:
+            times[table][anchor] = anchor_s.to_numpy()
         out[table] = (targets, context)
     return out
 
@@ -270,7 +322,7 @@ def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], s
         rng = np.random.default_rng([seed, block])
         own: dict[str, pd.DataFrame] = {}
         keys: dict[str, pd.DataFrame] = {}
-        anchors: dict[str, np.ndarray] = {}
+        times: dict[str, pd.DataFrame] = {}
         parent_of: dict[str, np.ndarray] = {}
         out: dict[str, pd.DataFrame] = {}
         for table, plan in plans.items():
@@ -293,8 +345,10 @@ def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], s
             else:
                 targets = pd.DataFrame({c: pd.Series(dtype=float) for c in plan["targets"]})
             own[table] = targets.reset_index(drop=True)
-            frame, anchor = _decode(plan, targets, pidx, anchors.get(parent["table"]) if parent else None)
-            anchors[table] = anchor
+            reference = times[parent["table"]][plan["parent_anchor"]].to_numpy(dtype=float) \
+                if parent is not None and plan["parent_anchor"] else None
+            frame = _decode(plan, targets, pidx, reference)
+            times[table] = frame[[c for c in [plan["anchor"], *plan["offsets"]] if c]].copy()
             key_frame = pd.DataFrame(index=pd.RangeIndex(size))
             if plan["pk"]:
                 ids = np.arange(next_id[table], next_id[table] + size, dtype=np.int64)
@@ -306,7 +360,7 @@ def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], s
                 parent_of[table] = pidx
             for sec in plan["secondary"]:
                 key_frame[sec["column"]] = _secondary(sec, plan, plans, keys, parent_of, targets,
-                                                      size, rng)
+                                                      size, rng, times)
             for col in plan["ids"]:
                 frame[col] = np.arange(next_id[table], next_id[table] + size, dtype=np.int64)
             next_id[table] += size
@@ -320,7 +374,8 @@ def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], s
 
 def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[str, Any]],
                keys: dict[str, pd.DataFrame], parent_of: dict[str, np.ndarray],
-               targets: pd.DataFrame, size: int, rng: np.random.Generator) -> Any:
+               targets: pd.DataFrame, size: int, rng: np.random.Generator,
+               times: dict[str, pd.DataFrame]) -> Any:
     if sec["via"] is not None:  # copy down the primary chain: walk up, read the last key
         table = plan["table"]
         index = np.arange(size)
@@ -347,6 +402,9 @@ def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[
         has = ends > starts
         pick = starts + np.floor(rng.random(size) * np.maximum(ends - starts, 1)).astype(np.int64)
         chosen = np.where(has, order[np.minimum(pick, len(order) - 1)], -1)
+        by_time = _sibling_by_time(plan, plans[sec["parent"]], times, mine, theirs)
+        if by_time is not None:
+            chosen = np.where(has & (by_time >= 0), by_time, chosen)
         ok = want & has
         values[ok] = pool[chosen[ok]]
     else:
@@ -358,8 +416,49 @@ def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[
     return series
 
 
+def _sibling_by_time(plan: dict[str, Any], other: dict[str, Any], times: dict[str, pd.DataFrame],
+                     mine: np.ndarray, theirs: np.ndarray) -> np.ndarray | None:
+    """For each row, the row of a sibling table under the same parent whose event is the
+    latest one not after the row's own event (within the row's time resolution; else the
+    earliest): a prescription or a transfer belongs to the ICU stay it happened in, not to a
+    random one of the admission's stays. -1 where either time is missing; None when a table
+    has no event time."""
+    if plan["anchor"] is None or other["anchor"] is None:
+        return None
+    own = times[plan["table"]][plan["anchor"]].to_numpy(dtype=float)
+    own = own + float(plan.get("resolution", {}).get(plan["anchor"], 0.0)) * 0.999
+    sib = times[other["table"]][other["anchor"]].to_numpy(dtype=float)
+    ok_sib = np.isfinite(sib)
+    if not ok_sib.any():
+        return None
+    # one integer key per (parent, time): ranks of all times, offset by the parent's index
+    ranks = pd.Series(np.concatenate([np.nan_to_num(own, nan=np.inf), np.nan_to_num(sib, nan=np.inf)])
+                      ).rank(method="min").to_numpy(dtype=np.int64)
+    span = int(ranks.max()) + 1
+    own_key = mine.astype(np.int64) * span + ranks[:own.size]
+    sib_key = theirs.astype(np.int64) * span + ranks[own.size:]
+    rows = np.flatnonzero(ok_sib)
+    order = rows[np.argsort(sib_key[rows], kind="stable")]
+    sorted_keys = sib_key[order]
+    group_start = np.searchsorted(sorted_keys, mine.astype(np.int64) * span, side="left")
+    group_end = np.searchsorted(sorted_keys, (mine.astype(np.int64) + 1) * span, side="left")
+    at = np.searchsorted(sorted_keys, own_key, side="right") - 1
+    at = np.where(at >= group_start, at, group_start)  # none before: the earliest
+    found = (group_end > group_start) & np.isfinite(own)
+    return np.where(found, order[np.minimum(at, len(order) - 1)], -1)
+
+
+def _refs(plan: dict[str, Any]) -> dict[str, str | None]:
+    """Each non-anchor time's reference (plans saved before references were chosen: the
+    anchor)."""
+    refs = plan.get("offset_ref")
+    return dict(refs) if refs is not None else dict.fromkeys(plan["offsets"], plan["anchor"])
+
+
 def _decode(plan: dict[str, Any], targets: pd.DataFrame, pidx: np.ndarray | None,
-            parent_anchor: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray]:
+            parent_anchor: np.ndarray | None) -> pd.DataFrame:
+    """Targets back to the table's own columns, times as absolute seconds. ``parent_anchor``:
+    each row's parent time its first event is an offset from (None: absolute)."""
     size = len(targets)
     frame = pd.DataFrame(index=pd.RangeIndex(size))
     anchor_col = plan["anchor"]
@@ -396,15 +495,13 @@ def _decode(plan: dict[str, Any], targets: pd.DataFrame, pidx: np.ndarray | None
                 cum = pd.Series(step).groupby(pidx).cumsum().to_numpy()
                 # a first event with no parent time is absolute; later ones add up from it
                 anchor = np.where(np.isnan(raw), np.nan, cum)
+    decoded: dict[str, np.ndarray] = {} if anchor_col is None else {anchor_col: anchor}
+    for col, ref in _refs(plan).items():  # references come first (anchor, then column order)
+        values = pd.to_numeric(targets[col], errors="coerce").to_numpy(dtype=float)
+        decoded[col] = values + decoded[ref] if ref else values
     for col in plan["own"]:
-        if col == anchor_col:
-            frame[col] = anchor
-        elif col in plan["offsets"]:
-            values = pd.to_numeric(targets[col], errors="coerce").to_numpy(dtype=float)
-            frame[col] = values + anchor if anchor_col else values
-        else:
-            frame[col] = targets[col].to_numpy()
-    return frame, anchor
+        frame[col] = decoded[col] if col in decoded else targets[col].to_numpy()
+    return frame
 
 
 def _restore(frame: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from synthguard.data.relational import RelationalData, RelationalMetadata
+from synthguard.data.relational import RelationalData, RelationalMetadata, public_facts
 from synthguard.data.schema import ColumnKind, ColumnSpec, Schema
 from synthguard.errors import (
     IntegrityError,
@@ -48,6 +48,7 @@ from synthguard.errors import (
     SynthguardError,
 )
 from synthguard.generators.base import Capabilities, Generator, GeneratorParams, PrivacySpend
+from synthguard.generators.dp._discretise import dp_range
 from synthguard.generators.relational import _plan
 from synthguard.generators.relational.base import RelationalGenerator, register_relational
 from synthguard.ledger import RunStore
@@ -137,6 +138,7 @@ class HierarchicalDPGenerator(RelationalGenerator):
         self._spend: PrivacySpend | None = None
         self.info: dict[str, Any] = {}
         self._bounds: dict[str, list[float]] = {}
+        self._values: dict[str, tuple[float, ...]] = {}
         self._saved_models: list[dict[str, Any]] = []
 
     @property
@@ -205,12 +207,15 @@ class HierarchicalDPGenerator(RelationalGenerator):
         encoded = _plan.encode(data, self.plans, entities)
         k = self.p.max_children
         rng = np.random.default_rng(seed)
-        # public bounds (user) first; the others are estimated once per column, here
-        self._bounds = {key: [float(v[0]), float(v[1])] for key, v in (self.p.bounds or {}).items()}
+        # public bounds first (the user's, then those the metadata declares, in model units);
+        # the others are estimated once per column, here
+        declared, self._values = public_encoded(data.metadata, self.plans)
+        self._bounds = {**declared, **{key: [float(v[0]), float(v[1])]
+                                       for key, v in (self.p.bounds or {}).items()}}
         missing = [(t, c) for t, plan in self.plans.items() for c, kind in plan["targets"].items()
                    if kind != "categorical"
                    and (not c.startswith("__") or (self.p.estimate_counts and c.startswith("__n.")))
-                   and f"{t}.{c}" not in self._bounds]
+                   and f"{t}.{c}" not in self._bounds and f"{t}.{c}" not in self._values]
         rho_bounds = self.p.bounds_share * rho if missing else 0.0
         if missing:
             sigma = math.sqrt(len(missing) / (2.0 * rho_bounds))
@@ -220,10 +225,10 @@ class HierarchicalDPGenerator(RelationalGenerator):
                 integer = self.plans[t]["targets"][c] == "integer"
                 if c.startswith("__n."):  # a count: in [0, max_children] (public), cap estimated
                     edges = _count_edges(k)
-                    low, high = 0.0, min(float(k), _dp_bounds(values, sigma, rng, integer=True,
-                                                               edges=edges)[1])
+                    low, high = 0.0, min(float(k), dp_range(values, sigma, rng, integer=True,
+                                                             edges=edges)[1])
                 else:
-                    low, high = _dp_bounds(values[np.isfinite(values)], sigma, rng, integer=integer)
+                    low, high = dp_range(values[np.isfinite(values)], sigma, rng, integer=integer, base=4.0)
                 self._bounds[f"{t}.{c}"] = [low, high]
         # ρ per table: even, or in proportion to the table's modelled columns (schema: public)
         width = {t: len(tg.columns) + (0 if ctx is None else len(ctx.columns))
@@ -270,6 +275,8 @@ class HierarchicalDPGenerator(RelationalGenerator):
         public = ("schema, keys and relationships", "categorical value sets",
                   f"max_children={k} (ceiling of child counts)",
                   "user-given bounds",
+                  *((f"metadata public facts (bounds, value sets, time offsets) of {len(declared)} "
+                     "modelled columns",) if declared or self._values else ()),
                   *(("number of root entities n (default δ = 1/n²)",) if self.p.delta is None else ()))
         self._spend = PrivacySpend(
             epsilon=float(cdp_eps(rho_entity, delta)), delta=delta,
@@ -311,7 +318,8 @@ class HierarchicalDPGenerator(RelationalGenerator):
                 columns[col] = ColumnSpec(ColumnKind.CATEGORICAL, "categorical")
                 frame[col] = frame[col].astype(object)
             else:
-                columns[col] = ColumnSpec(ColumnKind.NUMERIC, "numerical", integer=kind == "integer")
+                columns[col] = ColumnSpec(ColumnKind.NUMERIC, "numerical", integer=kind == "integer",
+                                          values=self._values.get(f"{table}.{col}"))
             if col.startswith("__n."):
                 cap = self._count_cap(table, col[len("__n."):])
                 frame[col] = frame[col].clip(0, cap)
@@ -325,7 +333,9 @@ class HierarchicalDPGenerator(RelationalGenerator):
                 numeric = col in plan["context_numeric"]
                 columns[name] = ColumnSpec(ColumnKind.NUMERIC if numeric else ColumnKind.CATEGORICAL,
                                            "numerical" if numeric else "categorical",
-                                           integer=col in ("__rank", "__nsib"))
+                                           integer=col in ("__rank", "__nsib"),
+                                           values=self._values.get(f"{plan['parent']['table']}.{col}")
+                                           if numeric else None)
                 if col in ("__rank", "__nsib"):
                     cap = self._count_cap(plan["parent"]["table"], table)
                     frame[name] = frame[name].clip(1, cap)
@@ -374,7 +384,8 @@ class HierarchicalDPGenerator(RelationalGenerator):
         if not self.models or self.metadata is None or self._spend is None:
             raise NotFittedError("cannot save an unfitted hierarchical_dp generator")
         return {"plans": self.plans, "metadata": self.metadata.to_dict(), "real_rows": self.real_rows,
-                "bounds": self._bounds, "info": self.info, "spend": self._spend.to_dict(),
+                "bounds": self._bounds, "values": {k: list(v) for k, v in self._values.items()},
+                "info": self.info, "spend": self._spend.to_dict(),
                 "models": [{"table": t, "generator": m.name, "params": m.params.to_dict()}
                            for t, m in self.models.items()]}
 
@@ -391,6 +402,7 @@ class HierarchicalDPGenerator(RelationalGenerator):
         generator.metadata = RelationalMetadata.from_dict(state["metadata"])
         generator.real_rows = {t: int(n) for t, n in state["real_rows"].items()}
         generator._bounds = {k: [float(v[0]), float(v[1])] for k, v in state["bounds"].items()}
+        generator._values = {k: tuple(float(x) for x in v) for k, v in state.get("values", {}).items()}
         generator.info = dict(state["info"])
         spend = dict(state["spend"])
         spend["public"] = tuple(spend.get("public", ()))
@@ -416,6 +428,48 @@ class HierarchicalDPGenerator(RelationalGenerator):
                                  f"of {sorted(set(self.plans) - set(self.models))}")
 
 
+def public_encoded(meta: RelationalMetadata, plans: dict[str, dict[str, Any]],
+                   ) -> tuple[dict[str, list[float]], dict[str, tuple[float, ...]]]:
+    """Bounds and value sets of the modelled columns (``"TABLE.column"``, model units) that
+    follow from the metadata's public facts alone (:func:`public_facts`), so they cost no ε.
+
+    A numeric column takes its ``bounds`` / ``values``. A time is modelled as an offset from a
+    reference (an event from its parent's event, another time from its row's event): its
+    bounds are its declared ``offset_days``, else the difference of the two columns' declared
+    ``bounds`` (interval arithmetic: [low − ref high, high − ref low]); an absolute time (a
+    root's event) takes its ``bounds``."""
+    bounds: dict[str, list[float]] = {}
+    values: dict[str, tuple[float, ...]] = {}
+    for table, plan in plans.items():
+        anchor = plan["anchor"]
+        parent = plan["parent"]
+        for col, kind in plan["own"].items():
+            if kind == "categorical":
+                continue
+            facts = public_facts(meta, table, col)
+            if col == anchor and plan["anchor_mode"] != "absolute":
+                if not plan.get("offsets_only"):
+                    continue  # gap coding (event_offsets=False): no public rule here
+                ref = (parent["table"], plan["parent_anchor"]) if plan["parent_anchor"] else None
+            elif col in plan["offsets"]:
+                ref = (table, anchor)
+            else:
+                ref = None
+            if ref is None:
+                found = facts.get("bounds")
+            elif "offset_days" in facts:
+                found = facts["offset_days"]
+            else:
+                other = public_facts(meta, *ref).get("bounds")
+                own = facts.get("bounds")
+                found = None if own is None or other is None else [own[0] - other[1], own[1] - other[0]]
+            if found is not None:
+                bounds[f"{table}.{col}"] = [float(found[0]), float(found[1])]
+            if "values" in facts and ref is None:
+                values[f"{table}.{col}"] = facts["values"]
+    return bounds, values
+
+
 def _context_columns(data: RelationalData, plans: dict[str, dict[str, Any]], plan: dict[str, Any],
                      limit: int) -> list[str]:
     """The parent columns a child's DP model is given (at most ``limit``), then rank and
@@ -438,34 +492,6 @@ def _count_edges(ceiling: int) -> np.ndarray:
     while edges[-1] <= ceiling:
         edges.append(edges[-1] * 4)
     return np.array(edges)
-
-
-def _dp_bounds(x: np.ndarray, sigma: float, rng: np.random.Generator, *,
-               integer: bool, edges: np.ndarray | None = None) -> tuple[float, float]:
-    """Bounds of one column from a noisy histogram over signed powers of four (one
-    unit-sensitivity Gaussian measurement), then post-processing: the contiguous run of
-    buckets with the largest total of (noisy count − σ) (maximum subarray). A bucket of pure
-    noise adds −σ on average, so a lone false positive far from the data cannot stretch the
-    range, and mass spread over neighbouring buckets adds up even when no single bucket
-    clears the noise (what makes small budgets usable: one row per entity, a few hundred
-    entities)."""
-    if edges is None:
-        powers = [4.0 ** e for e in range(32)]
-        edges = np.array([-p for p in reversed(powers)] + [0.0] + powers)
-    counts = np.histogram(np.clip(x, edges[0], edges[-1]), bins=edges)[0].astype(float)
-    gain = counts + rng.normal(0, sigma, size=counts.shape) - sigma
-    best, best_range, run, start = -np.inf, (int(np.argmax(gain)),) * 2, 0.0, 0
-    for i, g in enumerate(gain):  # Kadane
-        if run <= 0:
-            run, start = g, i
-        else:
-            run += g
-        if run > best:
-            best, best_range = run, (start, i)
-    lo, hi = float(edges[best_range[0]]), float(edges[best_range[1] + 1])
-    if integer:
-        hi -= 1
-    return lo, max(hi, lo + 1)
 
 
 def _one_per_entity(entity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
