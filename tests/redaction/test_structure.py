@@ -218,3 +218,20 @@ def test_numbers_that_are_not_ages(engine: RedactionEngine, text: str) -> None:
 ])
 def test_european_street_addresses(engine: RedactionEngine, text: str, street: str) -> None:
     assert _covered(_found(engine, text), text, street, "ADDRESS")
+
+
+def test_town_after_a_postcode(engine: RedactionEngine) -> None:
+    text = "Old address Keizersgracht 212, 1016 DZ Amsterdam is no longer valid."
+    assert _covered(_found(engine, text), text, "Keizersgracht 212, 1016 DZ Amsterdam")
+
+
+def test_a_town_left_after_its_postcode_is_kept(engine: RedactionEngine) -> None:
+    text = "Home address: Keizersgracht 212, 1016 DZ Amsterdam\nDate of birth: 2 June 1988"
+    assert _covered(_found(engine, text), text, "Keizersgracht 212, 1016 DZ Amsterdam")
+
+
+def test_a_role_before_its_colon_is_a_label(engine: RedactionEngine) -> None:
+    text = "SSN: 536-22-1478\nManager: Rafael Ortega"
+    spans = _found(engine, text)
+    assert not _touched(spans, text, "Manager")
+    assert _covered(spans, text, "Rafael Ortega", "PERSON")

@@ -183,6 +183,11 @@ _PERSON_END = re.compile(r"[|;\t(<\[{/]|,(?![ \t]*(?:jr|sr|[ivx]+)\b)|[ \t][-–
 _OTHER_END = re.compile(r"[|;\t(<\[{]|[ \t]{2,}|(?:(?<=\d)|(?<=[^\W\d_]{4})|(?<=[A-Z\d]{2}))\.(?:\s|$)")
 
 
+# the value after an address / town / company label: above the NER's 0.85, so it is the one
+# kept when both find the same characters, and above a postcode inside it; not certain
+_FIELD_SCORE = 0.86
+
+
 def _fields(text: str) -> list[tuple[str, int, int, float]]:
     out = []
     for m in _FIELD.finditer(text):
@@ -202,12 +207,12 @@ def _fields(text: str) -> list[tuple[str, int, int, float]]:
             out.append(("PERSON", a, b, 0.92))
         elif entity == "ADDRESS":
             if len(value.split()) >= 2 and any(c.isdigit() for c in value):
-                out.append(("ADDRESS", a, b, 0.6))
+                out.append(("ADDRESS", a, b, _FIELD_SCORE))
         elif len(value.split()) <= 5 and not any(c.isdigit() for c in value) and value[:1].isalpha():
             from synthguard.redaction._common_words import is_common_word
 
             if not all(is_common_word(w) for w in _LETTERS.findall(value)):
-                out.append((entity, a, b, 0.6))
+                out.append((entity, a, b, _FIELD_SCORE))
     return out
 
 
@@ -431,6 +436,7 @@ def refine(text: str, spans: list[Span]) -> list[Span]:
     extra += _disjoint([*spans, *extra], _name_cells(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _name_repeats(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _postcodes_after_towns(text, [*spans, *extra]))
+    extra += _disjoint([*spans, *extra], _towns_after_postcodes(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _coordinated_ages(text, spans))
     # not merged with their neighbours: in a table the next cell is another value
     return sorted([*spans, *extra]) if extra else spans
@@ -630,4 +636,28 @@ def _coordinated_ages(text: str, spans: Sequence[Span]) -> list[Span]:
             m = _AGE_AFTER_AGE.match(text, s.end)
             if m is not None and int(m.group(1)) <= 120:
                 out.append(Span(m.start(1), m.end(1), "AGE", 0.5))
+    return out
+
+
+_ENDS_WITH_CODE = re.compile(r"(?:\d{4,5}|\d{4}[ ]?[A-Z]{2}|\d{3}[ ]\d{2}|\d{2}-\d{3})$")
+_TOWN_AFTER = re.compile(r"[ ]{1,2}([A-ZÀ-Ý][\w'’\-]+(?:[ \-](?:(?:am|an|im|in|der|de|sur|sous|la|le|"
+                         r"les|en|del|di|bei|upon|on)[ \-])?[A-ZÀ-Ý][\w'’\-]+){0,2})")
+
+
+def _towns_after_postcodes(text: str, spans: Sequence[Span]) -> list[Span]:
+    """The town after a postcode, as most of Europe writes it ("10115 Berlin", "1016 DZ
+    Amsterdam"): capitalised words that are a known place or not everyday English."""
+    from synthguard.redaction._common_words import is_common_word
+    from synthguard.redaction._resolve import is_place_name
+
+    out = []
+    for s in spans:
+        if s.entity_type not in {"POSTCODE", "ADDRESS"} or not _ENDS_WITH_CODE.search(text, 0, s.end):
+            continue
+        m = _TOWN_AFTER.match(text, s.end)
+        if m is None:
+            continue
+        words = m.group(1).replace("-", " ").split()
+        if all(is_place_name(w) or not is_common_word(w) or w[:1].islower() for w in words):
+            out.append(Span(m.start(1), m.end(1), "LOCATION", 0.5))
     return out
