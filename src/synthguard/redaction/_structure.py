@@ -114,39 +114,43 @@ _SPEAKER = re.compile(
 )
 
 
+# a message after a speaker: two or more words, the first starting with a letter
+_MESSAGE = re.compile(r"[ \t]*[^\W\d_][^\s]*[ \t]+[^\s]")
 # a listed name this frequent in English still names the speaker of a line ("john: ok")
 _SPEAKER_ZIPF = 5.5
 
 
 def _speakers(text: str) -> list[tuple[str, int, int, float]]:
-    """Speaker names at the start of chat / transcript lines. A speaker is accepted if every
-    word could be a name (:func:`_name_like`; "Summary:", "Plan:", "Note:" are everyday
-    words, "Caller:" a label); names that are everyday words too ("will: ok") are accepted
-    once the document has two other speaker lines, or when a time stamp / ``<nick>`` marks
-    the line as a message."""
-    from synthguard.redaction._common_words import is_label_word
+    """Speaker names at the start of chat / transcript lines. A speaker whose every word
+    could be a name (:func:`_name_like`: "Summary:", "Plan:", "Note:" are everyday words,
+    "Caller:" a label) is accepted, and so is any speaker of a line with a time stamp or
+    ``<nick>`` that is no label and no very frequent word ("<blessing>", not "[10:02]
+    Update:"); one whose words are listed names that are also frequent
+    English words ("john:", "Mark:") only when a time stamp or ``<nick>`` marks the line as
+    a message, what follows reads like one (two or more words, starting with a letter), or
+    another line of the document has an accepted speaker ("Mark: 7/10" and "Grant: approved"
+    alone are labels)."""
+    from synthguard.redaction._common_words import is_label_word, zipf
 
-    cands: list[tuple[int, int, bool, bool]] = []  # start, end, strong, listed-common
+    cands: list[tuple[int, int, bool]] = []  # start, end, strong
     for m in _SPEAKER.finditer(text):
         group = "angle" if m.group("angle") is not None else "name"
         a, b = m.span(group)
         words = text[a:b].split()
         if any(is_label_word(w) for w in words):
             continue
-        core = [w for w in words if w.lower().strip(".") not in NOT_NAME_PARTS]
+        core = [w.strip(".") for w in words if w.lower().strip(".") not in NOT_NAME_PARTS]
         if not core:
             continue
-        marked = m.group("stamp") is not None or group == "angle"
-        if all(_name_like(w) or listed_name(w.strip("."), _SPEAKER_ZIPF) for w in core):
-            cands.append((a, b, True, False))
-        elif marked or all(_listed(w.strip(".")) or len(w.strip(".")) == 1 for w in core):
-            cands.append((a, b, marked, True))
+        stamped = m.group("stamp") is not None or group == "angle"
+        marked = stamped or _MESSAGE.match(text, m.end())
+        if all(_name_like(w) for w in core) or (stamped and all(zipf(w) < 5.0 for w in core)):
+            cands.append((a, b, True))
+        elif all(listed_name(w, _SPEAKER_ZIPF) or _name_like(w) for w in core):
+            cands.append((a, b, bool(marked)))
     strong = sum(c[2] for c in cands)
-    out = []
-    for a, b, is_strong, _ in cands:
-        if is_strong or strong >= 2:
-            out.append(("PERSON", a, b, 0.95 if is_strong else 0.9))
-    return out
+    return [("PERSON", a, b, 0.95 if is_strong else 0.9) for a, b, is_strong in cands
+            if is_strong or strong >= 1]
 
 
 # ------------------------------------------------------------------ form fields
