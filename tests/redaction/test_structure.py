@@ -42,7 +42,8 @@ def test_structure_is_a_registered_recognizer() -> None:
     ("<zuwena> anyone up?\n<kofi> yes", "zuwena"),
     ("14:02 - Oluwaseun Adeyemi: on my way", "Oluwaseun Adeyemi"),
     ("GRETTA wrote: see attached", "GRETTA"),
-    ("john: who has the keys?", "john"),
+    ("john: who has the keys?\nzuwena: me", "john"),
+    ("[09:12] Mark: on my way", "Mark"),
 ])
 def test_chat_speakers_are_names(engine: RedactionEngine, text: str, name: str) -> None:
     assert _covered(_found(engine, text), text, name, "PERSON")
@@ -53,9 +54,16 @@ def test_chat_speakers_are_names(engine: RedactionEngine, text: str, name: str) 
     ("Note: fasting from midnight", "Note"),
     ("Caller: unknown number", "Caller"),
     ("Status: resolved\nPriority: low", "Priority"),
+    ("[10:02] Update: deployed", "Update"),
 ])
 def test_section_labels_are_not_speakers(engine: RedactionEngine, text: str, word: str) -> None:
     assert not _touched(_found(engine, text), text, word)
+
+
+def test_a_frequent_word_needs_a_chat_to_be_a_speaker() -> None:
+    assert scan_structure("Mark: 7/10\nBill: 40 pounds") == []
+    text = "mark: hi\nzuwena: hey"
+    assert [text[a:b] for _, a, b, _ in scan_structure(text)] == ["mark", "zuwena"]
 
 
 def test_cued_header_types_the_cells_below(engine: RedactionEngine) -> None:
@@ -218,3 +226,20 @@ def test_numbers_that_are_not_ages(engine: RedactionEngine, text: str) -> None:
 ])
 def test_european_street_addresses(engine: RedactionEngine, text: str, street: str) -> None:
     assert _covered(_found(engine, text), text, street, "ADDRESS")
+
+
+def test_town_after_a_postcode(engine: RedactionEngine) -> None:
+    text = "Old address Keizersgracht 212, 1016 DZ Amsterdam is no longer valid."
+    assert _covered(_found(engine, text), text, "Keizersgracht 212, 1016 DZ Amsterdam")
+
+
+def test_a_town_left_after_its_postcode_is_kept(engine: RedactionEngine) -> None:
+    text = "Home address: Keizersgracht 212, 1016 DZ Amsterdam\nDate of birth: 2 June 1988"
+    assert _covered(_found(engine, text), text, "Keizersgracht 212, 1016 DZ Amsterdam")
+
+
+def test_a_role_before_its_colon_is_a_label(engine: RedactionEngine) -> None:
+    text = "SSN: 536-22-1478\nManager: Rafael Ortega"
+    spans = _found(engine, text)
+    assert not _touched(spans, text, "Manager")
+    assert _covered(spans, text, "Rafael Ortega", "PERSON")

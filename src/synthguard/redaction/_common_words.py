@@ -54,7 +54,9 @@ _LABEL_TEXT = (
     job role position nationality religion kin nok next emergency relation relationship
     speaker host guest agent user username login handle member staff employee applicant
     tenant guardian parent spouse doctor consultant nurse clinician physician seen by
-    referred referrer witness driver vehicle reg plate passport licence license"""
+    referred referrer witness driver vehicle reg plate passport licence license update
+    updates reminder warning error info fyi todo ps question answer result results outcome
+    action reason feedback request response reply"""
 )
 LABEL_WORDS = frozenset(_LABEL_TEXT.split())
 

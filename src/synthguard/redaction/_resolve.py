@@ -95,6 +95,7 @@ def drop_non_entities(text: str, spans: Sequence[Span], rank: Sequence[int]
 
     * DATE_TIME must hold an explicit date or time: a digit, a month or a weekday name
       ("every night", "last week", "in the morning", "today" are not dates);
+    * a name-like span that is a field label before its colon ("Manager: ...") is dropped;
     * PERSON/ORGANIZATION/LOCATION made only of role nouns or field labels ("Caller", "GP",
       "the Nurse", "GP practice", "Ref", "Next of kin"; ``_common_words.LABEL_WORDS``) is not
       a name; nor is a PERSON/ORGANIZATION that is one lower-case common English word
@@ -103,11 +104,27 @@ def drop_non_entities(text: str, spans: Sequence[Span], rank: Sequence[int]
     out: list[Span] = []
     out_rank: list[int] = []
     for span, r in zip(spans, rank, strict=True):
-        if r < 2 and not_an_entity(span.entity_type, text[span.start:span.end]):
+        if r < 2 and (not_an_entity(span.entity_type, text[span.start:span.end])
+                      or _field_label(text, span)):
             continue
         out.append(span)
         out_rank.append(r)
     return out, out_rank
+
+
+_LABEL_COLON = re.compile(r"[ \t]*:")
+
+
+def _field_label(text: str, span: Span) -> bool:
+    """A word list's or the model's span that is a field label before its colon
+    ("Manager: Rafael Ortega", "Nurse: ..."): the label of a value, not a value."""
+    from synthguard.redaction._common_words import is_label_word
+
+    if span.entity_type not in {"PERSON", "ORGANIZATION", "LOCATION", "JOB_TITLE"}:
+        return False
+    words = _WORD_RE.findall(text[span.start:span.end])
+    return (bool(words) and _LABEL_COLON.match(text, span.end) is not None
+            and all(is_label_word(w) or w.lower() in _DETERMINERS for w in words))
 
 
 def not_an_entity(entity: str, value: str, *, piece: bool = False) -> bool:
@@ -253,7 +270,8 @@ def _common_leftover(piece: str) -> bool:
 
     word = piece.strip()
     return (word.isalpha() and is_common_word(word) and word.capitalize() not in first_names()
-            and not _known_surname(word.capitalize()))
+            and not _known_surname(word.capitalize())
+            and word.capitalize() not in _place_names())  # "Amsterdam" after its postcode
 
 
 def _known_surname(word: str) -> bool:
@@ -313,6 +331,11 @@ def _everyday(word: str, *, places: bool = False) -> bool:
     if places and title in _place_names() and zipf(word) < 5.2:  # "philippines", not "front"
         return False
     return title not in first_names() and not _known_surname(title)
+
+
+def is_place_name(word: str) -> bool:
+    """A country, region or city name of one word (any case)."""
+    return word.capitalize() in _place_names()
 
 
 @functools.lru_cache(maxsize=1)

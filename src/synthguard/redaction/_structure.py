@@ -114,39 +114,43 @@ _SPEAKER = re.compile(
 )
 
 
+# a message after a speaker: two or more words, the first starting with a letter
+_MESSAGE = re.compile(r"[ \t]*[^\W\d_][^\s]*[ \t]+[^\s]")
 # a listed name this frequent in English still names the speaker of a line ("john: ok")
 _SPEAKER_ZIPF = 5.5
 
 
 def _speakers(text: str) -> list[tuple[str, int, int, float]]:
-    """Speaker names at the start of chat / transcript lines. A speaker is accepted if every
-    word could be a name (:func:`_name_like`; "Summary:", "Plan:", "Note:" are everyday
-    words, "Caller:" a label); names that are everyday words too ("will: ok") are accepted
-    once the document has two other speaker lines, or when a time stamp / ``<nick>`` marks
-    the line as a message."""
-    from synthguard.redaction._common_words import is_label_word
+    """Speaker names at the start of chat / transcript lines. A speaker whose every word
+    could be a name (:func:`_name_like`: "Summary:", "Plan:", "Note:" are everyday words,
+    "Caller:" a label) is accepted, and so is any speaker of a line with a time stamp or
+    ``<nick>`` that is no label and no very frequent word ("<blessing>", not "[10:02]
+    Update:"); one whose words are listed names that are also frequent
+    English words ("john:", "Mark:") only when a time stamp or ``<nick>`` marks the line as
+    a message, what follows reads like one (two or more words, starting with a letter), or
+    another line of the document has an accepted speaker ("Mark: 7/10" and "Grant: approved"
+    alone are labels)."""
+    from synthguard.redaction._common_words import is_label_word, zipf
 
-    cands: list[tuple[int, int, bool, bool]] = []  # start, end, strong, listed-common
+    cands: list[tuple[int, int, bool]] = []  # start, end, strong
     for m in _SPEAKER.finditer(text):
         group = "angle" if m.group("angle") is not None else "name"
         a, b = m.span(group)
         words = text[a:b].split()
         if any(is_label_word(w) for w in words):
             continue
-        core = [w for w in words if w.lower().strip(".") not in NOT_NAME_PARTS]
+        core = [w.strip(".") for w in words if w.lower().strip(".") not in NOT_NAME_PARTS]
         if not core:
             continue
-        marked = m.group("stamp") is not None or group == "angle"
-        if all(_name_like(w) or listed_name(w.strip("."), _SPEAKER_ZIPF) for w in core):
-            cands.append((a, b, True, False))
-        elif marked or all(_listed(w.strip(".")) or len(w.strip(".")) == 1 for w in core):
-            cands.append((a, b, marked, True))
+        stamped = m.group("stamp") is not None or group == "angle"
+        marked = stamped or _MESSAGE.match(text, m.end())
+        if all(_name_like(w) for w in core) or (stamped and all(zipf(w) < 5.0 for w in core)):
+            cands.append((a, b, True))
+        elif all(listed_name(w, _SPEAKER_ZIPF) or _name_like(w) for w in core):
+            cands.append((a, b, bool(marked)))
     strong = sum(c[2] for c in cands)
-    out = []
-    for a, b, is_strong, _ in cands:
-        if is_strong or strong >= 2:
-            out.append(("PERSON", a, b, 0.95 if is_strong else 0.9))
-    return out
+    return [("PERSON", a, b, 0.95 if is_strong else 0.9) for a, b, is_strong in cands
+            if is_strong or strong >= 1]
 
 
 # ------------------------------------------------------------------ form fields
@@ -183,6 +187,11 @@ _PERSON_END = re.compile(r"[|;\t(<\[{/]|,(?![ \t]*(?:jr|sr|[ivx]+)\b)|[ \t][-–
 _OTHER_END = re.compile(r"[|;\t(<\[{]|[ \t]{2,}|(?:(?<=\d)|(?<=[^\W\d_]{4})|(?<=[A-Z\d]{2}))\.(?:\s|$)")
 
 
+# the value after an address / town / company label: above the NER's 0.85, so it is the one
+# kept when both find the same characters, and above a postcode inside it; not certain
+_FIELD_SCORE = 0.86
+
+
 def _fields(text: str) -> list[tuple[str, int, int, float]]:
     out = []
     for m in _FIELD.finditer(text):
@@ -202,12 +211,12 @@ def _fields(text: str) -> list[tuple[str, int, int, float]]:
             out.append(("PERSON", a, b, 0.92))
         elif entity == "ADDRESS":
             if len(value.split()) >= 2 and any(c.isdigit() for c in value):
-                out.append(("ADDRESS", a, b, 0.6))
+                out.append(("ADDRESS", a, b, _FIELD_SCORE))
         elif len(value.split()) <= 5 and not any(c.isdigit() for c in value) and value[:1].isalpha():
             from synthguard.redaction._common_words import is_common_word
 
             if not all(is_common_word(w) for w in _LETTERS.findall(value)):
-                out.append((entity, a, b, 0.6))
+                out.append((entity, a, b, _FIELD_SCORE))
     return out
 
 
@@ -431,6 +440,7 @@ def refine(text: str, spans: list[Span]) -> list[Span]:
     extra += _disjoint([*spans, *extra], _name_cells(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _name_repeats(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _postcodes_after_towns(text, [*spans, *extra]))
+    extra += _disjoint([*spans, *extra], _towns_after_postcodes(text, [*spans, *extra]))
     extra += _disjoint([*spans, *extra], _coordinated_ages(text, spans))
     # not merged with their neighbours: in a table the next cell is another value
     return sorted([*spans, *extra]) if extra else spans
@@ -630,4 +640,28 @@ def _coordinated_ages(text: str, spans: Sequence[Span]) -> list[Span]:
             m = _AGE_AFTER_AGE.match(text, s.end)
             if m is not None and int(m.group(1)) <= 120:
                 out.append(Span(m.start(1), m.end(1), "AGE", 0.5))
+    return out
+
+
+_ENDS_WITH_CODE = re.compile(r"(?:\d{4,5}|\d{4}[ ]?[A-Z]{2}|\d{3}[ ]\d{2}|\d{2}-\d{3})$")
+_TOWN_AFTER = re.compile(r"[ ]{1,2}([A-ZÀ-Ý][\w'’\-]+(?:[ \-](?:(?:am|an|im|in|der|de|sur|sous|la|le|"
+                         r"les|en|del|di|bei|upon|on)[ \-])?[A-ZÀ-Ý][\w'’\-]+){0,2})")
+
+
+def _towns_after_postcodes(text: str, spans: Sequence[Span]) -> list[Span]:
+    """The town after a postcode, as most of Europe writes it ("10115 Berlin", "1016 DZ
+    Amsterdam"): capitalised words that are a known place or not everyday English."""
+    from synthguard.redaction._common_words import is_common_word
+    from synthguard.redaction._resolve import is_place_name
+
+    out = []
+    for s in spans:
+        if s.entity_type not in {"POSTCODE", "ADDRESS"} or not _ENDS_WITH_CODE.search(text, 0, s.end):
+            continue
+        m = _TOWN_AFTER.match(text, s.end)
+        if m is None:
+            continue
+        words = m.group(1).replace("-", " ").split()
+        if all(is_place_name(w) or not is_common_word(w) or w[:1].islower() for w in words):
+            out.append(Span(m.start(1), m.end(1), "LOCATION", 0.5))
     return out
