@@ -141,6 +141,34 @@ def heldout_bank(n_customers: int = 1000, *, seed: int = 7, full: bool = True) -
     return validate(tables, metadata)
 
 
+# what the bank itself knows without looking at its customers' rows (its product catalogue and
+# the score scale it uses), declared as metadata public facts: ``--public-facts`` of
+# relational_vs_hma.py; every figure without that flag declares none
+PUBLIC_FACTS = {
+    "customers": {
+        "age": {"bounds": [18, 120], "source": "accounts are for adults; 120: a stated cap"},
+        "credit_score": {"bounds": [300, 850], "source": "the credit score's published scale"},
+        "since": {"bounds": ["2000-01-01", "2030-01-01"], "source": "the bank's records start in 2000"}},
+    "accounts": {
+        "overdraft_limit": {"values": [250, 500, 1000, 2000, 4000],
+                            "source": "overdraft tiers of the product catalogue"}},
+    "loans": {
+        "term_months": {"values": [12, 24, 36, 48, 60, 120, 300],
+                        "source": "loan terms of the product catalogue"},
+        "rate": {"bounds": [0, 30], "source": "rates offered: 0-30 % (catalogue)"}},
+}
+
+
+def with_public_facts(data: RelationalData) -> RelationalData:
+    """``data`` with :data:`PUBLIC_FACTS` declared in its metadata (tables present only)."""
+    raw = data.metadata.to_dict()
+    for table, columns in PUBLIC_FACTS.items():
+        for column, facts in columns.items():
+            if table in raw["tables"]:
+                raw["tables"][table]["columns"][column].update(facts)
+    return RelationalData(data.tables, RelationalMetadata.from_dict(raw), data.report)
+
+
 def main() -> None:
     from synthguard.data.relational import write_tables
 

@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/relational_vs_hma.py [--customers 600]
         [--datasets mimic,mimic_hma,bank,bank_hma] [--no-hma] [--no-dp] [--seed 0] [--ceiling]
-        [--epsilon 1]
+        [--epsilon 1] [--public-facts]
 
 Datasets: ``mimic`` (the built-in MIMIC-III demo, 8 tables, depth 4: HMA refuses it),
 ``mimic_hma`` (its HMA-sized sub-schema: PATIENTS -> ADMISSIONS, ICUSTAYS, SERVICES,
@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from relational_heldout import heldout_bank
+from relational_heldout import heldout_bank, with_public_facts
 from synthguard.data.relational import (
     RelationalData,
     RelationalMetadata,
@@ -68,7 +68,10 @@ def subschema(data: RelationalData, tables: tuple[str, ...], root: str) -> Relat
     return validate(out_tables, RelationalMetadata(out_meta, tuple(rels)))
 
 
-def datasets(names: list[str], customers: int) -> dict[str, RelationalData]:
+def datasets(names: list[str], customers: int, *, public_facts: bool = False,
+             ) -> dict[str, RelationalData]:
+    """``public_facts``: the bank declares its catalogue facts (relational_heldout.PUBLIC_FACTS);
+    MIMIC always carries the built-in's public facts (only DP generators use them)."""
     out = {}
     for name in names:
         if name == "mimic":
@@ -81,6 +84,8 @@ def datasets(names: list[str], customers: int) -> dict[str, RelationalData]:
             out[name] = heldout_bank(customers, seed=7, full=False)
         else:
             raise SystemExit(f"unknown dataset {name!r}")
+        if public_facts and name.startswith("bank"):
+            out[name] = with_public_facts(out[name])
     return out
 
 
@@ -180,6 +185,8 @@ def main() -> None:
     parser.add_argument("--no-hma", action="store_true")
     parser.add_argument("--no-dp", action="store_true")
     parser.add_argument("--epsilon", type=float, default=1.0, help="ε of hierarchical_dp (default 1)")
+    parser.add_argument("--public-facts", action="store_true",
+                        help="the bank declares its catalogue facts (bounds, value sets) in its metadata")
     parser.add_argument("--ceiling", action="store_true",
                         help="only: real vs real halves of the entities (and extrapolated to the "
                              "full size), and hierarchical fitted on one half vs the other")
@@ -193,7 +200,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp) / "runs.sqlite")
-        for name, data in datasets(args.datasets.split(","), args.customers).items():
+        for name, data in datasets(args.datasets.split(","), args.customers,
+                                   public_facts=args.public_facts).items():
             print(f"# {name}: " + ", ".join(f"{t} {len(f)}" for t, f in data.tables.items())
                   + f"; depth {data.metadata.depth()}", flush=True)
             ours = run(name, data, "hierarchical", seed=args.seed)

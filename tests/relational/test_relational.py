@@ -585,3 +585,14 @@ def test_dp_range_keeps_a_clear_spike_far_from_the_bulk() -> None:
     for seed in range(20):
         lo, hi = dp_range(x, 8.0, np.random.default_rng(seed), integer=False)
         assert lo <= 0.0 and hi >= 9000.0
+
+
+def test_child_workload_leaves_out_parent_by_parent_pairs() -> None:
+    """``context_pairs=False``: a child's AIM workload holds every pair with one of its own
+    columns, and no pair of two parent (context) columns, which the parent's model measures."""
+    from synthguard.generators.relational.dp import CTX, _child_workload
+
+    pairs = _child_workload(["a", "b", CTX + "x", CTX + "y", CTX + "__rank"])
+    assert len(pairs) == 10 - 3
+    assert all(not (p.startswith(CTX) and q.startswith(CTX)) for p, q in pairs)
+    assert ("a", CTX + "x") in pairs and ("a", "b") in pairs

@@ -92,6 +92,9 @@ class HierarchicalDPParams(GeneratorParams):
     table_split: str = "even"  # ρ per table: even | columns (in proportion to modelled columns)
     discretisation_share: float = 0.3  # share of each table's ρ for its numeric histograms
     bounds_share: float = 0.2  # share of ρ for numeric bounds the user did not give
+    # aim: a child table's workload leaves out pairs of two parent (context) columns: the
+    # parent's own model measures those; here they would only spend the child's small ρ
+    context_pairs: bool = True
 
     def __post_init__(self) -> None:
         eps = self.epsilon
@@ -256,6 +259,8 @@ class HierarchicalDPGenerator(RelationalGenerator):
                 extra = {"final_iters": AIM_FINAL_ITERS if self.p.iters is None else self.p.iters}
             if self.p.mechanism == "aim" and self.p.rounds_per_column is not None:
                 extra["rounds"] = max(2, math.ceil(self.p.rounds_per_column * frame.shape[1]))
+            if self.p.mechanism == "aim" and not self.p.context_pairs and context is not None:
+                extra["workload"] = _child_workload(list(frame.columns))
             model = create_generator(self.p.mechanism, epsilon=eps_row, delta=delta_row,
                                      bounds=bounds, estimate_bounds=False, max_bins=self.p.max_bins,
                                      discretisation_share=self.p.discretisation_share,
@@ -468,6 +473,12 @@ def public_encoded(meta: RelationalMetadata, plans: dict[str, dict[str, Any]],
             if "values" in facts and ref is None:
                 values[f"{table}.{col}"] = facts["values"]
     return bounds, values
+
+
+def _child_workload(columns: list[str]) -> tuple[tuple[str, str], ...]:
+    """All pairs of a child table's DP frame except context × context (see ``context_pairs``)."""
+    return tuple((a, b) for i, a in enumerate(columns) for b in columns[i + 1:]
+                 if not (a.startswith(CTX) and b.startswith(CTX)))
 
 
 def _context_columns(data: RelationalData, plans: dict[str, dict[str, Any]], plan: dict[str, Any],
