@@ -1,4 +1,4 @@
-"""Detection from document structure (``redaction._structure``), through the real engine:
+"""Detection from document structure (``redaction._structure`` and ``redaction._refine``), through the real engine:
 chat speakers, cued table headers, headerless columns, form fields, names seen elsewhere in
 the document, postcodes after towns, and the pattern fixes that came with them. Hand-written
 cases, one small document per feature; real spaCy and Presidio."""

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from synthguard.errors import ParameterError
+from synthguard.redaction._refine import refine
 from synthguard.redaction._resolve import resolve
-from synthguard.redaction._structure import refine
 from synthguard.redaction._types import RedactedDoc, Span
 from synthguard.redaction.entities import ALL_ENTITIES
 from synthguard.redaction.operators import OperatorContext, Policy, apply_policy
