@@ -118,9 +118,9 @@ class NumericCodec:
                limits: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Values for coarse-bin ``codes``: a leaf drawn by its weight, then a value in it.
         ``limits`` (per-row low and high, from a linked categorical column's public ranges)
-        restrict the draw to the part of the bin inside them; when the bin holds nothing
-        inside them (the model sampled an impossible pair), to the leaves of the whole column
-        that do."""
+        restrict the draw to the part of the bin inside them. When the bin has no decoding
+        weight inside them (the model sampled an impossible pair, or the fit set all the bin's
+        leaves to zero), the value comes from the leaves of the whole column."""
         bins = np.asarray(self.bin_of_leaf)
         out = np.full(len(codes), np.nan)
         everything = np.arange(bins.size)
@@ -130,17 +130,23 @@ class NumericCodec:
                 continue
             leaves = np.flatnonzero(bins == b)
             if limits is None:
-                out[rows] = self._draw(leaves, rows.size, rng, -np.inf, np.inf)
+                inside = leaves if self._mass(leaves, -np.inf, np.inf) > 0 else everything
+                out[rows] = self._draw(inside, rows.size, rng, -np.inf, np.inf)
                 continue
             low, high = limits[0][rows], limits[1][rows]
             pairs = np.unique(np.stack([low, high], axis=1), axis=0)
             for lo, hi in pairs:
                 sel = rows[(low == lo) & (high == hi)]
-                inside = leaves if self._overlap(leaves, lo, hi).sum() > 0 else everything
+                inside = leaves if self._mass(leaves, lo, hi) > 0 else everything
                 out[sel] = self._draw(inside, sel.size, rng, lo, hi)
         if self.decimals is not None and self.leaf_values is None and not self.integer:
             out = np.clip(np.round(out, self.decimals), self.low, self.high)
         return out
+
+    def _mass(self, leaves: np.ndarray, lo: float, hi: float) -> float:
+        """Decoding weight of ``leaves`` inside [lo, hi] (zero: decode from the whole column)."""
+        weights = np.asarray(self.leaf_weights, dtype=float)[leaves]
+        return float(np.sum(weights * self._overlap(leaves, lo, hi)))
 
     def _overlap(self, leaves: np.ndarray, lo: float, hi: float) -> np.ndarray:
         """Share of each leaf's values that lie in [lo, hi] (its value, its integers, or its
@@ -630,10 +636,7 @@ def _adaptive_histogram(
             if count <= threshold or not splittable:
                 refined.append((lo, hi, count))
                 continue
-            if integer:
-                cuts = np.unique(np.round(np.linspace(lo, hi, BRANCH + 1)))
-            else:
-                cuts = np.linspace(lo, hi, BRANCH + 1)
+            cuts = _cuts(lo, hi, integer)
             inside = x[(x >= lo) & ((x < hi) if hi < top else (x <= hi))]
             hist = np.histogram(inside, bins=cuts)[0].astype(float)
             noisy = hist + rng.normal(0, sigma, size=hist.shape)
@@ -642,8 +645,8 @@ def _adaptive_histogram(
         leaves = refined
     weights = [max(0.0, c) if math.isfinite(c) else 1.0 for _, _, c in leaves]
     edges = [leaves[0][0]] + [hi for _, hi, _ in leaves]
-    bins = equal_mass_groups(weights, max_bins, min_bin_mass)
     leaf_counts = [c for _, _, c in leaves]
+    bins = equal_mass_groups(weights, max_bins, min_bin_mass)
     heaping: list[float] | None = None
     if smoothing == "shape":
         smooth, ratios = shape_fit(edges, leaf_counts, sigma, integer=integer)
@@ -654,6 +657,13 @@ def _adaptive_histogram(
                         leaf_weights=smooth,
                         bin_of_leaf=bins, has_null=has_null, bounds_source=source,
                         leaf_noisy=leaf_counts, heaping=heaping)
+
+
+def _cuts(lo: float, hi: float, integer: bool) -> np.ndarray:
+    """Edges of the ``BRANCH`` children of the cell [lo, hi) (integer edges if integer)."""
+    if integer:
+        return np.asarray(np.unique(np.round(np.linspace(lo, hi, BRANCH + 1))), dtype=float)
+    return np.linspace(lo, hi, BRANCH + 1)
 
 
 def equal_mass_groups(weights: list[float], max_bins: int, min_mass: float = 0.0) -> list[int]:
