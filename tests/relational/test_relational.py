@@ -176,6 +176,10 @@ def test_event_times_stay_in_the_real_span_when_the_parent_time_is_a_poor_refere
         lambda s: s.dropna().is_monotonic_increasing)
     assert ordered.all()
     assert multi_table_quality(data.tables, syn, data.metadata)["quality_score"] > 0.8
+    # every real ICU stay has a transfer in; so does every synthetic one (keys were a random
+    # pick among the admission's stays, which left ~30 % of stays without one)
+    named = syn["ICUSTAYS"]["icustay_id"].isin(syn["TRANSFERS"]["icustay_id"].dropna())
+    assert named.all()
 
 
 def test_quality_agrees_with_sdmetrics_multi_table_report(bank: object, fitted: object) -> None:

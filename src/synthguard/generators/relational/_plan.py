@@ -94,9 +94,14 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
             via = _ancestor_path(meta, data, table, rel.parent, rel.parent_key)
             sibling = primary is not None and data.primary_parent(rel.parent) is not None and \
                 data.primary_parent(rel.parent).parent == primary.parent  # type: ignore[union-attr]
+            # hierarchical: whether every row of the sibling table is named by some row here
+            # (MIMIC: every ICU stay has its transfer in), kept when keys are assigned
+            covered = bool(choose_reference and sibling and data.tables[rel.parent][rel.parent_key]
+                           .isin(frame[rel.child_key].dropna()).all())
             secondary.append({"column": rel.child_key, "parent": rel.parent,
                               "parent_key": rel.parent_key, "via": via, "sibling": bool(sibling),
-                              "nullable": bool(frame[rel.child_key].isna().any())})
+                              "nullable": bool(frame[rel.child_key].isna().any()),
+                              "covered": covered})
         counts = [c for c in meta.tables if c != table and data.primary_parent(c) is not None
                   and data.primary_parent(c).parent == table]  # type: ignore[union-attr]
         targets = dict(own)
@@ -406,6 +411,8 @@ def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[
         if by_time is not None:
             chosen = np.where(has & (by_time >= 0), by_time, chosen)
         ok = want & has
+        if sec.get("covered"):
+            ok, chosen = _cover(ok, chosen, mine, theirs, plan, plans[sec["parent"]], times)
         values[ok] = pool[chosen[ok]]
     else:
         chosen = rng.integers(0, len(pool), size)
@@ -414,6 +421,37 @@ def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[
     if plans[sec["parent"]]["pk_integer"]:
         return series.astype("Int64") if series.isna().any() else series.astype(np.int64)
     return series
+
+
+def _cover(ok: np.ndarray, chosen: np.ndarray, mine: np.ndarray, theirs: np.ndarray,
+           plan: dict[str, Any], other: dict[str, Any], times: dict[str, pd.DataFrame],
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Give every sibling row no row names yet one row of the same parent: the row nearest
+    in time (else any) among those with no key or sharing theirs with another row. Used
+    where every sibling row was named in the real data (each ICU stay has a transfer)."""
+    ok, chosen = ok.copy(), chosen.copy()
+    counts = np.bincount(chosen[ok], minlength=len(theirs))
+    own_t = times[plan["table"]][plan["anchor"]].to_numpy(dtype=float) if plan["anchor"] else None
+    sib_t = times[other["table"]][other["anchor"]].to_numpy(dtype=float) if other["anchor"] else None
+    rows_of = pd.Series(np.arange(len(mine))).groupby(mine).indices
+    for s in np.flatnonzero(counts == 0):
+        found = rows_of.get(int(theirs[s]))
+        if found is None:
+            continue
+        rows = np.asarray(found, dtype=np.int64)
+        free = rows[~ok[rows] | (counts[np.where(ok[rows], chosen[rows], 0)] >= 2)]
+        if free.size == 0:
+            continue
+        if own_t is not None and sib_t is not None and np.isfinite(sib_t[s]):
+            gap = np.abs(np.nan_to_num(own_t[free], nan=np.inf) - sib_t[s])
+            r = int(free[np.argmin(gap)])
+        else:
+            r = int(free[0])
+        if ok[r]:
+            counts[chosen[r]] -= 1
+        ok[r], chosen[r] = True, s
+        counts[s] += 1
+    return ok, chosen
 
 
 def _sibling_by_time(plan: dict[str, Any], other: dict[str, Any], times: dict[str, pd.DataFrame],
