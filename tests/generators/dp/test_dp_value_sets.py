@@ -125,3 +125,10 @@ def test_linked_ranges_need_a_categorical_column(table: pd.DataFrame) -> None:
         "weight": {"bounds": [20, 130]}, "rate": {"bounds": [0, 1]}}})
     with pytest.raises(ParameterError, match="not a categorical column"):
         AIMGenerator(epsilon=1.0, delta=1e-6).fit(table, schema=linked, seed=0)
+
+
+def test_linked_ranges_are_kept_in_the_schema(table: pd.DataFrame) -> None:
+    ranges = {"group": {"c": [1, 3], "a": [5, 21]}}
+    spec = infer_schema(table, overrides={"columns": {"score": {"ranges_by": ranges}}}).columns["score"]
+    assert spec.ranges_by == ("group", (("c", 1.0, 3.0), ("a", 5.0, 21.0)))
+    assert spec.to_dict()["ranges_by"] == {"group": {"c": [1.0, 3.0], "a": [5.0, 21.0]}}
