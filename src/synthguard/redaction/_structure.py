@@ -26,6 +26,7 @@ detections), never the wording of a generated template; each has a hand-written 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,7 +57,8 @@ def _names() -> tuple[frozenset[str], frozenset[str]]:
     return first_names(), last_names()
 
 
-def _listed(word: str) -> bool:
+def in_name_lists(word: str) -> bool:
+    """A first or last name of the shipped name lists, in any case."""
     first, last = _names()
     title = word[:1].upper() + word[1:].lower()
     return title in first or title in last
@@ -71,7 +73,7 @@ def listed_name(word: str, max_zipf: float = NAME_ZIPF) -> bool:
     """A listed first or last name that is not a frequent English word."""
     from synthguard.redaction._common_words import zipf
 
-    return _listed(word) and zipf(word) < max_zipf
+    return in_name_lists(word) and zipf(word) < max_zipf
 
 
 def _name_like(word: str) -> bool:
@@ -86,7 +88,7 @@ def _name_like(word: str) -> bool:
         return bare.isalpha()
     if is_label_word(bare):
         return False
-    if _listed(bare):
+    if in_name_lists(bare):
         return zipf(bare) < 5.0
     return not is_common_word(bare)
 
@@ -249,36 +251,29 @@ _CELL_TYPES = frozenset({"PERSON", "AGE", "POSTCODE", "LOCATION", "ADDRESS", "OR
                          "EMAIL_ADDRESS", "PHONE_NUMBER"})
 
 
-def _split_cells(line: str, offset: int, sep: str) -> list[tuple[int, int]]:
-    cells = []
-    start = 0
+def _separators(line: str, sep: str) -> list[int]:
+    """Positions of ``sep`` in ``line`` outside double quotes (a quoted CSV cell may hold it)."""
+    out = []
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':
             quoted = not quoted
         elif ch == sep and not quoted:
-            cells.append((start, i))
-            start = i + 1
-    cells.append((start, len(line)))
+            out.append(i)
+    return out
+
+
+def _split_cells(line: str, offset: int, sep: str) -> list[tuple[int, int]]:
+    bounds = [-1, *_separators(line, sep), len(line)]
     out = []
-    for a, b in cells:
+    for a, b in itertools.pairwise(bounds):
+        a += 1
         while a < b and line[a] in ' \t"':
             a += 1
         while b > a and line[b - 1] in ' \t"\r':
             b -= 1
         out.append((offset + a, offset + b))
     return out
-
-
-def _count_outside_quotes(line: str, sep: str) -> int:
-    n = 0
-    quoted = False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == sep and not quoted:
-            n += 1
-    return n
 
 
 def header_entity(cell: str) -> str | None:
@@ -311,12 +306,12 @@ def tables(text: str) -> tuple[Table, ...]:
     while i < len(lines):
         best: tuple[int, str] | None = None
         for sep in _SEPARATORS:
-            k = _count_outside_quotes(lines[i][1], sep)
+            k = len(_separators(lines[i][1], sep))
             need = 2 if sep == "," else 1
             if k < need:
                 continue
             j = i + 1
-            while j < len(lines) and _count_outside_quotes(lines[j][1], sep) == k:
+            while j < len(lines) and len(_separators(lines[j][1], sep)) == k:
                 j += 1
             single = k >= (3 if sep == "," else 2)
             if (j - i >= 2 or single) and (best is None or j > best[0]):

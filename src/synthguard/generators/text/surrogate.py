@@ -111,18 +111,13 @@ _LIST_WORD = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'’]{2,}(?![^\W_])")
 def _listed_names(text: str) -> list[tuple[int, int]]:
     """Offsets of words of ``text`` that are listed names and not everyday English words."""
     from synthguard.redaction._common_words import is_common_word
-    from synthguard.redaction._gazetteers import first_names, last_names
-    from synthguard.redaction._structure import NOT_NAME_PARTS
+    from synthguard.redaction._structure import NOT_NAME_PARTS, in_name_lists
 
-    first, last = first_names(), last_names()
-    out = []
-    for m in _LIST_WORD.finditer(text):
-        word = m.group(0)
-        title = word[:1].upper() + word[1:].lower()
-        if (title in first or title in last) and word.lower() not in NOT_NAME_PARTS \
-                and not is_common_word(word):
-            out.append(m.span())
-    return out
+    return [m.span() for m in _LIST_WORD.finditer(text)
+            if in_name_lists(m.group(0)) and m.group(0).lower() not in NOT_NAME_PARTS
+            and not is_common_word(m.group(0))]
+
+
 def _propagate(texts: list[str], spans: list[list[Any]], *,
                name_lists: bool = True) -> tuple[list[list[Any]], int]:
     """Add spans for word-bounded repeats of detected values anywhere in the corpus.
