@@ -40,12 +40,12 @@ import pandas as pd
 from synthguard._io import write_json_atomic
 from synthguard.data.loading import TABLE_SUFFIXES, load_table, table_fingerprint
 from synthguard.data.schema import (
-    MAX_PUBLIC_VALUES,
     ColumnKind,
     ColumnSpec,
     Schema,
     _id_name,
     infer_schema,
+    public_values,
 )
 from synthguard.errors import DataFileError, SchemaError
 
@@ -299,14 +299,11 @@ def parse_public_facts(table: str, column: str, sdtype: str, spec: dict[str, Any
         out[key] = list(pair)
     if spec.get("values") is not None:
         values = spec["values"]
-        if sdtype != "numerical" or not isinstance(values, list) or not values \
-                or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                           and np.isfinite(v) for v in values):
+        if sdtype != "numerical" or not isinstance(values, list) \
+                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             raise SchemaError(f"{where}: values must be a non-empty list of finite numbers of a "
                               f"numerical column (sdtype {sdtype!r})")
-        if len(set(values)) > MAX_PUBLIC_VALUES:
-            raise SchemaError(f"{where}: {len(set(values))} values given, at most {MAX_PUBLIC_VALUES}")
-        out["values"] = sorted({float(v) for v in values})
+        out["values"] = list(public_values(where, values))
     if spec.get("source") is not None:
         out["source"] = str(spec["source"])
     return out

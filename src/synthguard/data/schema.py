@@ -235,7 +235,7 @@ def apply_overrides(schema: Schema, overrides: str | Path | dict[str, Any]) -> S
             bounds = (float(bounds[0]), float(bounds[1]))
         values = settings.get("values", spec.values)
         if values is not None:
-            values = _public_values(name, values)
+            values = public_values(f"column {name!r}", values)
         decimals = settings.get("decimals", spec.decimals)
         if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
                                      or not 0 <= decimals <= 12):
@@ -252,16 +252,18 @@ def apply_overrides(schema: Schema, overrides: str | Path | dict[str, Any]) -> S
     return Schema(columns)
 
 
-def _public_values(name: str, values: Any) -> tuple[float, ...]:
-    """A numeric column's public value set: finite numbers, at most MAX_PUBLIC_VALUES."""
+def public_values(where: str, values: Any) -> tuple[float, ...]:
+    """A numeric column's public value set: finite numbers, at most MAX_PUBLIC_VALUES, sorted
+    and unique (shared by single-table schemas and relational metadata; ``where`` names the
+    column in the error)."""
     try:
         out = tuple(sorted({float(v) for v in values}))
     except (TypeError, ValueError):
-        raise SchemaError(f"column {name!r}: values must be a list of numbers") from None
+        raise SchemaError(f"{where}: values must be a list of numbers") from None
     if not out or not all(math.isfinite(v) for v in out):
-        raise SchemaError(f"column {name!r}: values must be a non-empty list of finite numbers")
+        raise SchemaError(f"{where}: values must be a non-empty list of finite numbers")
     if len(out) > MAX_PUBLIC_VALUES:
-        raise SchemaError(f"column {name!r}: {len(out)} values given, at most {MAX_PUBLIC_VALUES}; "
+        raise SchemaError(f"{where}: {len(out)} values given, at most {MAX_PUBLIC_VALUES}; "
                           "give bounds instead")
     return out
 
