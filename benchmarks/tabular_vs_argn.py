@@ -78,11 +78,18 @@ PUBLIC_RANGES_BY = {"compas": {
 
 
 def public_metadata(table: str) -> dict[str, Any]:
-    """The public metadata a DP generator gets for ``table``: value sets and linked ranges."""
+    """The public metadata a DP generator gets for ``table``: value sets, linked ranges and
+    fixed combinations (Adult's documented education ↔ education_num coding, shipped with the
+    built-in table)."""
     columns: dict[str, dict[str, Any]] = {c: {"values": v} for c, v in PUBLIC_VALUES[table].items()}
     for c, link in PUBLIC_RANGES_BY.get(table, {}).items():
         columns.setdefault(c, {})["ranges_by"] = link
-    return {"columns": columns}
+    out: dict[str, Any] = {"columns": columns}
+    if table == "adult":
+        from synthguard.data.builtin import builtin_metadata
+
+        out["fixed_combinations"] = builtin_metadata("adult").get("fixed_combinations", [])
+    return out
 
 
 # ------------------------------------------------------------------ setup

@@ -93,3 +93,26 @@ def test_dp_constraints_spend_no_epsilon(train: Path, tmp_path: Path) -> None:
     ledger = BudgetLedger()  # the budget belongs to the dataset the training table resolves to
     spends = ledger.spends(ledger.key_for(pd.read_csv(train), register=False))
     assert len(spends) == 2 and spends[0].epsilon == spends[1].epsilon == 1.0
+
+
+def test_dp_declared_combinations_are_modelled_at_fit(train: Path, tmp_path: Path) -> None:
+    """A fixed combination with its allowed list is public: AIM models it as one attribute
+    (stated in the guarantee), so every row already holds an allowed pair."""
+    from synthguard.data import load_table
+
+    adult = load_table("adult")
+    allowed = sorted({(e, int(n)) for e, n in zip(adult["education"], adult["education_num"],
+                                                  strict=True)}, key=lambda p: p[1])
+    declared = _write_constraints(tmp_path, [{"type": "fixed_combinations",
+                                              "columns": ["education", "education_num"],
+                                              "allowed": [list(p) for p in allowed]}])
+    out = tmp_path / "fused.csv"
+    assert main(["generate", "--data", str(train), "--rows", "300", "--out", str(out),
+                 "--generator", "aim", "--epsilon", "1", "--delta", "1e-5", "--param", "rounds=3",
+                 "--param", "iters=20", "--param", "final_iters=40", "--param", "max_bins=8",
+                 "--param", "estimate_bounds=true", "--constraints", str(declared)]) == 0
+    frame = pd.read_csv(out)
+    assert set(zip(frame["education"], frame["education_num"], strict=True)) <= set(allowed)
+    run = next(r for r in RunStore().list(limit=5) if r["status"] == "ok")
+    assert any("fixed combinations of education, education_num" in item
+               for item in run["privacy"]["public"])

@@ -253,6 +253,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         check_policy(frame, generator.pii_policy)  # before anything is written
         schema = source_schema(frame, args.data, overrides=args.metadata)  # built-ins: public bounds
     spec = _sampling_spec(args, generator, frame, schema)
+    if spec is not None and schema is not None and getattr(cls, "fuses_combinations", False):
+        from synthguard.generators.conditional import schema_with_combinations
+
+        # a DP marginal generator models declared combinations at fit (public, no ε)
+        schema = schema_with_combinations(schema, spec)
     if generator.caps.dp and not text:  # ε, δ, public bounds and budget, before anything runs
         from synthguard._commands._common import store_from
         from synthguard.generators.preflight import preflight

@@ -279,7 +279,8 @@ def distill(*, progress: ProgressCallback, train: pd.DataFrame, holdout: pd.Data
         if synthetic is not None:
             synthetic = synthetic.drop(columns=[c for c in left_out if c in synthetic.columns])
         if schema is not None:
-            schema = Schema({c: s for c, s in schema.columns.items() if c not in left_out})
+            schema = schema.restricted({c: s for c, s in schema.columns.items()
+                                        if c not in left_out})
         policy = {c: p for c, p in policy.items() if c not in left_out}
     pii_report = None
     with recorded("app.distill", seed=config.seed, dataset_sha256=train_sha,

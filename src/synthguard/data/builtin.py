@@ -107,8 +107,11 @@ def source_schema(frame: pd.DataFrame, source: object,
     builtin = builtin_overrides(source)
     if builtin is not None:
         present = {str(c) for c in frame.columns}
+        combos = [c for c in builtin.get("fixed_combinations", [])
+                  if all(m in present for m in c["columns"])]
         schema = apply_overrides(schema, {"columns": {c: v for c, v in builtin["columns"].items()
-                                                      if c in present}})
+                                                      if c in present},
+                                          "fixed_combinations": combos})
     if overrides is not None:
         schema = apply_overrides(schema, overrides)
     return schema

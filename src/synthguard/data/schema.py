@@ -8,6 +8,12 @@ a numeric column's public value set (``values``, at most 256) and ``decimals``, 
 generators keep at no privacy cost, and ``ranges_by``: the range a numeric column takes for
 each value of a categorical column it defines (e.g. age for each age band; a coding rule from
 the documentation, never read off the data), which DP generators keep when decoding.
+
+Table-level public metadata: ``fixed_combinations``, the only combinations a group of columns
+may take (``{"columns": [...], "allowed": [[...], ...], "source": "..."}``; e.g. Adult's
+documented education ↔ education_num coding). The marginal DP generators (AIM, MST) model
+such a group as one attribute whose values are the allowed combinations, so no ε is spent on
+impossible cells and no sampled row breaks the rule.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from synthguard.errors import SchemaError
 
 TABLE_NAME = "table"
 MAX_PUBLIC_VALUES = 256  # largest public value set of a numeric column (metadata "values")
+MAX_COMBINATIONS = 4096  # largest allowed list of a public fixed combination
 
 _PII_SDTYPES = {
     "email", "phone_number", "ssn", "credit_card_number", "name", "first_name", "last_name",
@@ -75,10 +82,35 @@ class ColumnSpec:
 
 
 @dataclass(frozen=True)
+class Combination:
+    """Public metadata: ``columns`` only ever take one of the ``allowed`` tuples (numbers for
+    numeric columns, text/None for categorical ones); ``source`` says where the rule is
+    documented. Never inferred from the data."""
+
+    columns: tuple[str, ...]
+    allowed: tuple[tuple[Any, ...], ...]
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"columns": list(self.columns),
+                               "allowed": [list(c) for c in self.allowed]}
+        if self.source:
+            out["source"] = self.source
+        return out
+
+
+@dataclass(frozen=True)
 class Schema:
-    """Column name -> :class:`ColumnSpec`, in table order."""
+    """Column name -> :class:`ColumnSpec`, in table order, plus public fixed combinations."""
 
     columns: dict[str, ColumnSpec] = field(default_factory=dict)
+    fixed_combinations: tuple[Combination, ...] = ()
+
+    def restricted(self, columns: dict[str, ColumnSpec]) -> Schema:
+        """A schema of ``columns`` (a subset or re-kinded copy of this one's), keeping the
+        fixed combinations whose columns are all still there."""
+        return Schema(columns, tuple(c for c in self.fixed_combinations
+                                     if all(m in columns for m in c.columns)))
 
     def names(self, *kinds: ColumnKind) -> list[str]:
         return [name for name, spec in self.columns.items() if not kinds or spec.kind in kinds]
@@ -96,7 +128,11 @@ class Schema:
         return self.names(ColumnKind.PII)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"columns": {name: spec.to_dict() for name, spec in self.columns.items()}}
+        out: dict[str, Any] = {"columns": {name: spec.to_dict()
+                                           for name, spec in self.columns.items()}}
+        if self.fixed_combinations:
+            out["fixed_combinations"] = [c.to_dict() for c in self.fixed_combinations]
+        return out
 
     def to_sdv_metadata(self) -> Any:
         """An SDV ``Metadata`` for one table named ``table`` that agrees with this schema."""
@@ -249,7 +285,10 @@ def apply_overrides(schema: Schema, overrides: str | Path | dict[str, Any]) -> S
             sdtype=settings.get("sdtype", _sdtype_for(kind_enum, spec.sdtype)),
             pii_type=settings.get("pii_type", spec.pii_type),
         )
-    return Schema(columns)
+    combos = schema.fixed_combinations
+    if "fixed_combinations" in overrides:
+        combos = _combinations(overrides["fixed_combinations"], columns)
+    return Schema(columns, combos)
 
 
 def public_values(where: str, values: Any) -> tuple[float, ...]:
@@ -295,6 +334,60 @@ def _ranges_by(name: str, raw: Any, columns: dict[str, ColumnSpec]) -> tuple[
                               "[low, high] with low <= high")
         out.append((str(value), low, high))
     return (str(column), tuple(out))
+
+
+def _combinations(raw: Any, columns: dict[str, ColumnSpec]) -> tuple[Combination, ...]:
+    """Metadata ``fixed_combinations``: a list of ``{"columns", "allowed", "source"}``; a
+    column may belong to one group only; numeric columns' values must be numbers."""
+    if not isinstance(raw, list):
+        raise SchemaError('metadata "fixed_combinations" must be a list of {"columns": [...], '
+                          '"allowed": [[...], ...]}')
+    out: list[Combination] = []
+    seen: set[str] = set()
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("columns"), list):
+            raise SchemaError('each fixed combination needs "columns" (a list) and "allowed"')
+        cols = tuple(str(c) for c in item["columns"])
+        where = f"fixed combination of {list(cols)}"
+        if len(cols) < 2 or len(set(cols)) != len(cols):
+            raise SchemaError(f"{where}: needs two or more distinct columns")
+        missing = [c for c in cols if c not in columns]
+        if missing:
+            raise SchemaError(f"{where}: column(s) {missing} are not in the table")
+        twice = sorted(seen & set(cols))
+        if twice:
+            raise SchemaError(f"{where}: column(s) {twice} are already in another fixed "
+                              "combination; merge the two into one")
+        seen |= set(cols)
+        allowed = item.get("allowed")
+        if not isinstance(allowed, list) or not allowed:
+            raise SchemaError(f"{where}: \"allowed\" must be a non-empty list of combinations "
+                              "(public; never read off the data)")
+        if len(allowed) > MAX_COMBINATIONS:
+            raise SchemaError(f"{where}: {len(allowed)} combinations, at most {MAX_COMBINATIONS}")
+        combos: list[tuple[Any, ...]] = []
+        for combo in allowed:
+            if not isinstance(combo, list | tuple) or len(combo) != len(cols):
+                raise SchemaError(f"{where}: each allowed combination must list "
+                                  f"{len(cols)} values")
+            values = []
+            for c, v in zip(cols, combo, strict=True):
+                if columns[c].kind is ColumnKind.NUMERIC:
+                    ok = (not isinstance(v, bool) and isinstance(v, int | float)
+                          and math.isfinite(float(v)))
+                    if not ok:
+                        raise SchemaError(f"{where}: value {v!r} of numeric column {c!r} "
+                                          "must be a finite number")
+                    v = float(v)
+                elif v is not None and not isinstance(v, str | int | float | bool):
+                    raise SchemaError(f"{where}: value {v!r} of column {c!r} must be a "
+                                      "number, text or null")
+                values.append(v)
+            combos.append(tuple(values))
+        if len(set(combos)) != len(combos):
+            raise SchemaError(f"{where}: an allowed combination is listed twice")
+        out.append(Combination(cols, tuple(combos), str(item.get("source", ""))))
+    return tuple(out)
 
 
 def _kind_from_sdtype(sdtype: str) -> str:

@@ -121,7 +121,7 @@ def evaluate(
     full_real, full_synthetic = real, synthetic
     if dropped:  # PII/id columns the generator never saw (PII policy 'drop')
         real, holdout = real.drop(columns=dropped), holdout.drop(columns=dropped, errors="ignore")
-        schema = Schema({c: s for c, s in schema.columns.items() if c not in dropped})
+        schema = schema.restricted({c: s for c, s in schema.columns.items() if c not in dropped})
     same_columns(real, synthetic, name="synthetic")
     same_columns(real, holdout, name="holdout")
     if target is not None:

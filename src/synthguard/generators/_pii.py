@@ -289,7 +289,12 @@ def protect_table(frame: pd.DataFrame, *, schema: Schema | None, policy: PiiPoli
                    "generator and can appear verbatim in its output")
         log.warning(message)
         warnings.warn(message, PiiKeptWarning, stacklevel=3)
-    return out, Schema({c: s for c, s in columns.items() if c in out.columns}), report
+    kept = schema.restricted({c: s for c, s in columns.items() if c in out.columns})
+    # a fixed combination holds on real values, not on faked ones
+    changed = {c for c in found if policy.for_column(c, dp=dp) != "keep"}
+    kept = Schema(kept.columns, tuple(fc for fc in kept.fixed_combinations
+                                      if not changed & set(fc.columns)))
+    return out, kept, report
 
 
 def _faked_spec(spec: ColumnSpec | None, kind: str, entity: str) -> ColumnSpec:

@@ -242,6 +242,14 @@ class ConditionalSampler:
 # ------------------------------------------------------------------ helpers
 
 
+def _number(value: Any) -> Any:
+    """A numeric column's constraint value as a number when it reads as one ("13" -> 13.0)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
 def _tol(value: float) -> float:
     return 1e-9 * max(1.0, abs(value))
 
@@ -386,3 +394,30 @@ __all__ = [
     "domain_for",
     "sample_conditional",
 ]
+
+
+def schema_with_combinations(schema: Schema, spec: SamplingSpec) -> Schema:
+    """``schema`` plus the spec's fixed combinations that list their ``allowed`` values, as
+    public metadata (``Schema.fixed_combinations``): the marginal DP generators then model
+    each as one attribute at fit time, so no ε goes to impossible cells (the filter still
+    checks every sampled row). A combination sharing a column with one the schema already
+    declares is left to the filter."""
+    taken = {c for combo in schema.fixed_combinations for c in combo.columns}
+    extra = []
+    for con in spec.constraints:
+        if not isinstance(con, FixedCombinations) or con.allowed is None:
+            continue
+        if taken & set(con.columns) or not all(c in schema.columns for c in con.columns):
+            continue
+        taken |= set(con.columns)
+        numeric = [schema.columns[c].kind == "numeric" for c in con.columns]
+        allowed = [[_number(v) if num else v for v, num in zip(combo, numeric, strict=True)]
+                   for combo in con.allowed]
+        extra.append({"columns": list(con.columns), "allowed": allowed,
+                      "source": "constraints (given by the user)"})
+    if not extra:
+        return schema
+    from synthguard.data.schema import apply_overrides
+
+    return apply_overrides(schema, {"fixed_combinations": [
+        c.to_dict() for c in schema.fixed_combinations] + extra})

@@ -86,9 +86,9 @@ def _check(generator: Generator | str, frame: pd.DataFrame, *, params: Mapping[s
         full = schema or infer_schema(frame)
         # PII and free-text columns are the PII policy's (faked or dropped before the fit):
         # planned as categorical here, so they neither fail the plan nor need bounds
-        relaxed = Schema({c: replace(spec, kind=ColumnKind.CATEGORICAL)
-                          if spec.kind in (ColumnKind.PII, ColumnKind.TEXT) else spec
-                          for c, spec in full.columns.items()})
+        relaxed = full.restricted({c: replace(spec, kind=ColumnKind.CATEGORICAL)
+                                   if spec.kind in (ColumnKind.PII, ColumnKind.TEXT) else spec
+                                   for c, spec in full.columns.items()})
         plans = attempt(lambda: model.plan(frame, relaxed))
         for p in plans or []:
             if p.kind == "numeric":

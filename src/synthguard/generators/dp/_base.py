@@ -8,7 +8,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -69,6 +69,8 @@ class DPGeneratorBase(LedgerChargedGenerator):
     charges the privacy ledger (see :mod:`synthguard.generators._charged`)."""
 
     Params = DPParams
+    # model a public fixed combination of columns as one attribute (the marginal generators)
+    fuses_combinations: ClassVar[bool] = False
 
     def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)
@@ -121,7 +123,8 @@ class DPGeneratorBase(LedgerChargedGenerator):
 
     def plan(self, frame: pd.DataFrame, schema: Schema | None) -> list[ColumnPlan]:
         return plan_columns(frame, schema or infer_schema(frame), load_bounds(self.p.bounds),
-                            estimate_bounds=self.p.estimate_bounds)
+                            estimate_bounds=self.p.estimate_bounds,
+                            fuse=self.fuses_combinations)
 
     def discretisation_rho(self, plans: list[ColumnPlan], rho_total: float) -> float:
         return self.p.discretisation_share * rho_total if histogram_measurements(plans) else 0.0
@@ -140,6 +143,10 @@ class DPGeneratorBase(LedgerChargedGenerator):
         given_values = [p.name for p in plans if p.values is not None]
         if given_values:
             items.append("numeric value sets of " + ", ".join(given_values) + " (metadata)")
+        fused = [p.name for p in plans if p.kind == "fused"]
+        if fused:
+            items.append("fixed combinations of " + ", ".join(fused) + " (metadata; modelled "
+                         "as one attribute each)")
         given_decimals = [p.name for p in plans if p.decimals is not None and p.values is None]
         if given_decimals:
             items.append("decimals of " + ", ".join(given_decimals) + " (metadata)")

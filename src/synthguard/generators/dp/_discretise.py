@@ -18,6 +18,13 @@ between. A float column is rounded to its public ``decimals``; without them, the
 estimated with DP (one more unit-sensitivity histogram: how many rows need 0, 1, ... 6
 decimals) inside the same discretisation share. Categorical value sets are taken from the schema/data and are treated as
 public (as in the AIM and MST papers); this is stated in the guarantee.
+
+Columns tied by a public fixed combination (schema ``fixed_combinations``, e.g. education ↔
+education_num) may be *fused* (``plan_columns(..., fuse=True)``, the marginal generators):
+one attribute whose values are the allowed combinations (:class:`FusedCodec`). A row whose
+values are not an allowed combination counts in the allowed one that agrees on most columns
+(a fixed function of the row, so every marginal keeps sensitivity 1); decoding yields allowed
+combinations only. Fused numeric columns need no bounds and no histogram.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthguard.data.schema import ColumnKind, ColumnSpec, Schema, infer_schema
+from synthguard.data.schema import ColumnKind, ColumnSpec, Combination, Schema, infer_schema
 from synthguard.errors import ParameterError, SchemaError
 from synthguard.generators.dp._shape import (
     SMOOTHINGS,
@@ -231,6 +238,70 @@ class CategoricalCodec:
                 "dtype": self.dtype}
 
 
+@dataclass
+class FusedCodec:
+    """Columns tied by a public fixed combination, modelled as one attribute: code i is the
+    i-th allowed combination (public metadata)."""
+
+    columns: list[str]
+    allowed: list[list[Any]]  # public combinations, one value per column (numbers for numeric)
+    numeric: list[bool]  # per column: numeric (values compared as numbers) or categorical
+    dtypes: list[str]  # per column: the training column's dtype, kept on decode
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.allowed)
+
+    def _keys(self, column: int, values: list[Any]) -> list[Any]:
+        if self.numeric[column]:
+            out: list[Any] = []
+            for v in values:
+                try:
+                    x = float(v)
+                except (TypeError, ValueError):
+                    x = math.nan
+                out.append(None if math.isnan(x) else x)
+            return out
+        return [None if _isnull(v) else str(_plain(v)) for v in values]
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        """Index of each row's combination; a row outside the allowed list goes to the
+        allowed combination that agrees on most columns (the first such)."""
+        table = [self._keys(j, [row[j] for row in self.allowed]) for j in range(len(self.columns))]
+        index = {combo: i for i, combo in enumerate(zip(*table, strict=True))}
+        rows = list(zip(*(self._keys(j, frame[c].tolist()) for j, c in enumerate(self.columns)),
+                        strict=True))
+        codes = np.asarray([index.get(r, -1) for r in rows], dtype=np.int64)
+        for i in np.flatnonzero(codes < 0):
+            agree = np.zeros(len(self.allowed), dtype=np.int64)
+            for j, keys in enumerate(table):
+                agree += np.asarray([k == rows[i][j] for k in keys], dtype=np.int64)
+            codes[i] = int(np.argmax(agree))
+        return codes
+
+    def decode(self, codes: np.ndarray) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for j, c in enumerate(self.columns):
+            values = [row[j] for row in self.allowed]
+            if self.numeric[j]:
+                x = np.asarray(values, dtype=float)[codes]
+                integer = self.dtypes[j].startswith(("int", "Int", "uint"))
+                out[c] = x.astype(np.int64) if integer and np.all(x == np.round(x)) else x
+                continue
+            series = pd.Series([values[k] for k in codes], dtype="object")
+            dtype = self.dtypes[j]
+            if dtype == "bool":
+                series = series.astype("boolean")
+            elif dtype.startswith(("int", "float")) and not series.isna().any():
+                series = series.astype(np.dtype(dtype))
+            out[c] = series.to_numpy() if dtype != "bool" else series
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"columns": self.columns, "allowed": self.allowed, "numeric": self.numeric,
+                "dtypes": self.dtypes}
+
+
 def _isnull(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
@@ -256,21 +327,36 @@ class TableCodec:
     rho_used: float = 0.0
     notes: list[str] = field(default_factory=list)
     sigma: float = 0.0  # noise σ of the discretisation's histograms (fit time only, not saved)
+    fused: dict[str, FusedCodec] = field(default_factory=dict)  # attribute -> fused columns
 
     @property
     def modelled(self) -> list[str]:
-        return [c for c in self.columns if c not in self.ids]
+        """The model's attributes in table order: columns, a fused group at its first column."""
+        first = {f.columns[0]: name for name, f in self.fused.items()}
+        members = {c for f in self.fused.values() for c in f.columns}
+        out = []
+        for c in self.columns:
+            if c in first:
+                out.append(first[c])
+            elif c not in self.ids and c not in members:
+                out.append(c)
+        return out
 
     def domain_sizes(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for c in self.modelled:
-            out[c] = (self.numeric[c].n_bins if c in self.numeric
-                      else self.categorical[c].n_bins)
+            codec: NumericCodec | CategoricalCodec | FusedCodec = (
+                self.fused[c] if c in self.fused else
+                self.numeric[c] if c in self.numeric else self.categorical[c])
+            out[c] = codec.n_bins
         return out
 
     def encode(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for c in self.modelled:
+            if c in self.fused:
+                out[c] = self.fused[c].encode(frame)
+                continue
             codec: NumericCodec | CategoricalCodec = (
                 self.numeric[c] if c in self.numeric else self.categorical[c])
             out[c] = codec.encode(frame[c])
@@ -278,9 +364,11 @@ class TableCodec:
 
     def decode(self, codes: dict[str, np.ndarray], n: int,
                rng: np.random.Generator) -> pd.DataFrame:
-        """Categorical columns first: a numeric column with public ``ranges_by`` draws its
-        values inside the range of the linked value each row already has."""
+        """Categorical and fused columns first: a numeric column with public ``ranges_by``
+        draws its values inside the range of the linked value each row already has."""
         data: dict[str, Any] = {}
+        for name, fused in self.fused.items():
+            data.update(fused.decode(np.asarray(codes[name], dtype=np.int64)[:n]))
         for c in self.columns:
             if c in self.ids:
                 data[c] = np.arange(n, dtype=np.int64)
@@ -296,7 +384,7 @@ class TableCodec:
             if c not in self.numeric:
                 continue
             codec = self.numeric[c]
-            values = codec.decode(codes[c], rng, self._limits(codec, codes, n))
+            values = codec.decode(codes[c], rng, self._limits(codec, data, n))
             if codec.integer and not np.isnan(values).any():
                 data[c] = values.astype(np.int64)
             elif codec.integer:
@@ -307,20 +395,21 @@ class TableCodec:
                 data[c] = values
         return pd.DataFrame(data, columns=self.columns)
 
-    def _limits(self, codec: NumericCodec, codes: dict[str, np.ndarray],
+    def _limits(self, codec: NumericCodec, data: dict[str, Any],
                 n: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """Per-row [low, high] of a numeric column from its linked categorical's codes."""
+        """Per-row [low, high] of a numeric column from its linked categorical's decoded
+        values (a categorical column, or one inside a fused group)."""
         link = codec.ranges_by
-        if not link or link["column"] not in self.categorical:
+        if not link or link["column"] not in data or link["column"] in self.numeric:
             return None
-        cat = self.categorical[link["column"]]
-        low = np.full(len(cat.values), -np.inf)
-        high = np.full(len(cat.values), np.inf)
-        for i, value in enumerate(cat.values):
+        ranges = link["ranges"]
+        index, uniques = pd.factorize(pd.Series(list(data[link["column"]])[:n], dtype="object"))
+        low = np.full(len(uniques) + 1, -np.inf)  # last slot: null (factorize's -1)
+        high = np.full(len(uniques) + 1, np.inf)
+        for i, value in enumerate([*uniques, None]):
             key = None if _isnull(value) else str(_plain(value))
-            if key in link["ranges"]:
-                low[i], high[i] = link["ranges"][key]
-        index = np.asarray(codes[link["column"]], dtype=np.int64)[:n]
+            if key in ranges:
+                low[i], high[i] = ranges[key]
         return low[index], high[index]
 
     def to_dict(self) -> dict[str, Any]:
@@ -329,6 +418,7 @@ class TableCodec:
             "numeric": {k: v.to_dict() for k, v in self.numeric.items()},
             "categorical": {k: v.to_dict() for k, v in self.categorical.items()},
             "ids": self.ids, "rho_used": self.rho_used, "notes": self.notes,
+            "fused": {k: v.to_dict() for k, v in self.fused.items()},
         }
 
     @classmethod
@@ -339,6 +429,7 @@ class TableCodec:
             categorical={k: CategoricalCodec(values=list(v["values"]), dtype=v["dtype"])
                          for k, v in raw["categorical"].items()},
             ids=list(raw["ids"]), rho_used=float(raw["rho_used"]), notes=list(raw["notes"]),
+            fused={k: FusedCodec(**v) for k, v in raw.get("fused", {}).items()},
         )
 
 
@@ -365,18 +456,25 @@ class ColumnPlan:
 
 
 def plan_columns(frame: pd.DataFrame, schema: Schema | None,
-                 bounds: dict[str, tuple[float, float]], *, estimate_bounds: bool) -> list[
-                     ColumnPlan]:
-    """Decide each column's treatment; raise a typed error for what cannot be modelled."""
+                 bounds: dict[str, tuple[float, float]], *, estimate_bounds: bool,
+                 fuse: bool = False) -> list[ColumnPlan]:
+    """Decide each column's treatment; raise a typed error for what cannot be modelled.
+    ``fuse``: columns of the schema's public fixed combinations are planned as ``"fused"``
+    (one attribute per combination, no histogram, see :func:`fused_codecs`)."""
     schema = schema or infer_schema(frame)
     unknown = sorted(set(bounds) - set(frame.columns))
     if unknown:
         raise ParameterError(f"bounds given for column(s) {unknown} not in the table")
+    fused = {c for combo in fused_combinations(frame, schema) for c in combo.columns} if fuse \
+        else set()
     plans: list[ColumnPlan] = []
     missing: list[str] = []
     for name in frame.columns:
         spec = schema.columns.get(str(name))
         kind = spec.kind if spec is not None else ColumnKind.CATEGORICAL
+        if str(name) in fused:
+            plans.append(ColumnPlan(str(name), "fused", None, "metadata", False, 0))
+            continue
         if kind in (ColumnKind.TEXT, ColumnKind.PII):
             raise SchemaError(
                 f"column {name!r} is {kind.value}: DP generators model tabular columns only; "
@@ -427,6 +525,42 @@ def plan_columns(frame: pd.DataFrame, schema: Schema | None,
     return [_with_depth(p) for p in plans]
 
 
+def fused_combinations(frame: pd.DataFrame, schema: Schema) -> list[Combination]:
+    """The schema's fixed combinations whose columns are all in ``frame``, checked: their
+    columns must be categorical or numeric."""
+    present = {str(c) for c in frame.columns}
+    out = []
+    for combo in schema.fixed_combinations:
+        if not all(c in present for c in combo.columns):
+            continue
+        for c in combo.columns:
+            spec = schema.columns.get(c)
+            if spec is not None and spec.kind not in (ColumnKind.CATEGORICAL, ColumnKind.NUMERIC):
+                raise SchemaError(f"column {c!r} of the fixed combination {list(combo.columns)} "
+                                  f"is {spec.kind.value}: only categorical and numeric columns "
+                                  "can be fused")
+        out.append(combo)
+    return out
+
+
+def fused_codecs(frame: pd.DataFrame, schema: Schema,
+                 taken: list[str]) -> dict[str, FusedCodec]:
+    """One :class:`FusedCodec` per public fixed combination of ``frame``'s columns (metadata
+    only: the allowed list, the columns' kinds and dtypes; no row is read). ``taken``: names
+    an attribute may not have (the table's columns)."""
+    out: dict[str, FusedCodec] = {}
+    for combo in fused_combinations(frame, schema):
+        name = "+".join(combo.columns)
+        while name in taken or name in out:
+            name += "+"
+        numeric = [schema.columns[c].kind is ColumnKind.NUMERIC for c in combo.columns]
+        dtypes = ["bool" if pd.api.types.is_bool_dtype(frame[c]) else str(frame[c].dtype)
+                  for c in combo.columns]
+        out[name] = FusedCodec(list(combo.columns), [[_plain(v) for v in row]
+                                                     for row in combo.allowed], numeric, dtypes)
+    return out
+
+
 def _linked(name: str, spec: ColumnSpec | None, schema: Schema) -> tuple[
         str, tuple[tuple[str, float, float], ...]] | None:
     """The public ``ranges_by`` of a numeric column, if its linked column is categorical."""
@@ -465,7 +599,7 @@ def histogram_measurements(plans: list[ColumnPlan]) -> int:
 
 def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
               max_bins: int, rng: np.random.Generator, min_bin_mass: float = 0.0,
-              smoothing: str = "bins") -> TableCodec:
+              smoothing: str = "bins", schema: Schema | None = None) -> TableCodec:
     """Build the table codec, spending exactly ``rho`` (zCDP) on numeric columns' histograms.
 
     A coarse bin holds about 1/``max_bins`` of the noisy mass, and at least ``min_bin_mass``
@@ -480,8 +614,12 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
     codec = TableCodec(columns=[str(c) for c in frame.columns])
     k = histogram_measurements(plans)
     sigma = math.sqrt(k / (2.0 * rho)) if k else 0.0
+    if any(p.kind == "fused" for p in plans):
+        codec.fused = fused_codecs(frame, schema or infer_schema(frame), codec.columns)
     for p in plans:
         series = frame[p.name]
+        if p.kind == "fused":
+            continue
         if p.kind == "id":
             codec.ids.append(p.name)
         elif p.kind == "categorical":

@@ -20,7 +20,7 @@ from synthguard.errors import InputError
 from synthguard.generators.base import GeneratorParams, PrivacySpend
 from synthguard.generators.dp import _pgm
 from synthguard.generators.dp._base import DEFAULT_DELTA_RULE, DPGeneratorBase, DPParams
-from synthguard.generators.dp._discretise import fit_codec
+from synthguard.generators.dp._discretise import fit_codec, fused_combinations
 from synthguard.ledger.accounting import ZCDP_METHOD, cdp_rho
 from synthguard.progress import ProgressCallback, report
 
@@ -37,6 +37,7 @@ class MarginalDPGenerator(DPGeneratorBase):
     """Base of AIM and MST. Subclasses implement ``_run``."""
 
     mechanism_name: ClassVar[str] = ""
+    fuses_combinations: ClassVar[bool] = True
 
     def __init__(self, params: GeneratorParams | None = None, **kwargs: Any) -> None:
         super().__init__(params, **kwargs)
@@ -74,10 +75,12 @@ class MarginalDPGenerator(DPGeneratorBase):
         rho_disc = self.discretisation_rho(plans, rho)
         rng = np.random.default_rng(seed)
         report(progress, "discretise", 0, 1)
-        min_mass = self.min_bin_mass(sum(p.kind != "id" for p in plans), rho - rho_disc)
+        n_attributes = sum(p.kind not in ("id", "fused") for p in plans) + (len(
+            fused_combinations(frame, schema)) if any(p.kind == "fused" for p in plans) else 0)
+        min_mass = self.min_bin_mass(n_attributes, rho - rho_disc)
         codec = fit_codec(frame, plans, rho=rho_disc if rho_disc > 0 else 1.0,
                           max_bins=self.p.max_bins, rng=rng, min_bin_mass=min_mass,
-                          smoothing=self.p.smoothing)
+                          smoothing=self.p.smoothing, schema=schema)
         report(progress, "discretise", 1, 1)
         sizes = codec.domain_sizes()
         if not sizes:
