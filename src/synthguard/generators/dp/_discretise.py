@@ -760,37 +760,86 @@ def _adaptive_histogram(
         top = high
         x = np.clip(x, low, high)
     threshold = 3.0 * sigma
-    # leaves: (lo, hi, noisy count); start with the root, refine `depth` times
-    leaves: list[tuple[float, float, float]] = [(float(low), float(top), float("inf"))]
+    # leaves: (lo, hi, noisy count, node); start with the root, refine `depth` times; every
+    # measured cell is a node of the tree (its noisy count and its children, for consistency)
+    nodes_y: list[float] = [math.inf]  # the root is not measured
+    children: list[list[int]] = [[]]
+    leaves: list[tuple[float, float, float, int]] = [(float(low), float(top), math.inf, 0)]
     for _level in range(depth):
-        refined: list[tuple[float, float, float]] = []
+        refined: list[tuple[float, float, float, int]] = []
         # every record falls in exactly one cell of this level: one unit-sensitivity histogram
-        for lo, hi, count in leaves:
+        for lo, hi, count, node in leaves:
             splittable = (hi - lo) > 1.0 if integer else True
             if count <= threshold or not splittable:
-                refined.append((lo, hi, count))
+                refined.append((lo, hi, count, node))
                 continue
             cuts = _cuts(lo, hi, integer)
             inside = x[(x >= lo) & ((x < hi) if hi < top else (x <= hi))]
             hist = np.histogram(inside, bins=cuts)[0].astype(float)
             noisy = hist + rng.normal(0, sigma, size=hist.shape)
-            refined.extend((float(a), float(b), float(c))
-                           for a, b, c in zip(cuts[:-1], cuts[1:], noisy, strict=True))
+            for a, b, c in zip(cuts[:-1], cuts[1:], noisy, strict=True):
+                children[node].append(len(nodes_y))
+                nodes_y.append(float(c))
+                children.append([])
+                refined.append((float(a), float(b), float(c), len(nodes_y) - 1))
         leaves = refined
-    weights = [max(0.0, c) if math.isfinite(c) else 1.0 for _, _, c in leaves]
-    edges = [leaves[0][0]] + [hi for _, hi, _ in leaves]
-    leaf_counts = [c for _, _, c in leaves]
-    bins = equal_mass_groups(weights, max_bins, min_bin_mass)
+    edges = [leaves[0][0]] + [hi for _, hi, _, _ in leaves]
+    leaf_counts = [c for _, _, c, _ in leaves]
     heaping: list[float] | None = None
     if smoothing == "shape":
-        smooth, ratios = shape_fit(edges, leaf_counts, sigma, integer=integer)
+        # the counts of every level, made consistent (post-processing): a refined cell's own
+        # count is not thrown away when its children are measured
+        counts, var = tree_consistent(nodes_y, children, [n for _, _, _, n in leaves], sigma)
+        weights = [max(0.0, c) if math.isfinite(c) else 1.0 for c in counts]
+        bins = equal_mass_groups(weights, max_bins, min_bin_mass)
+        smooth, ratios = shape_fit(edges, counts, sigma, integer=integer, var=var)
         heaping = ratios if integer else None
     else:
+        weights = [max(0.0, c) if math.isfinite(c) else 1.0 for c in leaf_counts]
+        bins = equal_mass_groups(weights, max_bins, min_bin_mass)
         smooth = smooth_within_bins(edges, weights, bins, sigma, integer)
     return NumericCodec(low=float(low), high=float(high), integer=integer, leaf_edges=edges,
                         leaf_weights=smooth,
                         bin_of_leaf=bins, has_null=has_null, bounds_source=source,
                         leaf_noisy=leaf_counts, heaping=heaping)
+
+
+def tree_consistent(y: list[float], children: list[list[int]], leaves: list[int],
+                    sigma: float) -> tuple[list[float], list[float]]:
+    """Leaf counts of a hierarchical histogram using every level's noisy counts (Hay et al.
+    2010, "Boosting the accuracy of differentially private histograms through consistency"):
+    the best linear unbiased estimate under Gaussian noise σ on every measured node, by one
+    pass up (a node's count combined with the sum of its children's, weighted by inverse
+    variance) and one pass down (the children's estimates moved to sum to their parent's,
+    each in proportion to its variance). Also each leaf's variance after the update.
+    Post-processing of counts already paid for. ``y[0]`` is the root (``inf``: unmeasured)."""
+    n = len(y)
+    z = np.zeros(n)
+    v = np.zeros(n)
+    for node in range(n - 1, -1, -1):  # children always come after their parent
+        kids = children[node]
+        own = math.isfinite(y[node])
+        if not kids:
+            z[node], v[node] = (y[node], sigma**2) if own else (0.0, math.inf)
+            continue
+        s, vs = float(z[kids].sum()), float(v[kids].sum())
+        if own and vs > 0:
+            v[node] = 1.0 / (1.0 / sigma**2 + 1.0 / vs)
+            z[node] = v[node] * (y[node] / sigma**2 + s / vs)
+        else:
+            z[node], v[node] = s, vs
+    h, hv = z.copy(), v.copy()
+    for node in range(n):
+        kids = children[node]
+        if not kids:
+            continue
+        vs = float(v[kids].sum())
+        if not (vs > 0 and math.isfinite(vs)):
+            continue
+        share = v[kids] / vs
+        h[kids] = z[kids] + (h[node] - z[kids].sum()) * share
+        hv[kids] = v[kids] - v[kids] ** 2 / vs + share**2 * hv[node]
+    return [float(h[i]) for i in leaves], [float(hv[i]) for i in leaves]
 
 
 def _cuts(lo: float, hi: float, integer: bool) -> np.ndarray:

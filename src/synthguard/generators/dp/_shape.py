@@ -35,8 +35,8 @@ MIN_RATIO = 0.05  # a class never vanishes (its leaves' density stays defined)
 
 
 def shape_fit(edges: list[float], counts: list[float], sigma: float, *, integer: bool = False,
-              penalty: float | None = None,
-              spike_sigmas: float = SPIKE_SIGMAS) -> tuple[list[float], list[float]]:
+              penalty: float | None = None, spike_sigmas: float = SPIKE_SIGMAS,
+              var: list[float] | None = None) -> tuple[list[float], list[float]]:
     """Leaf weights of a column and its heaping ratios: a piecewise-unimodal density fitted
     to the noisy ``counts`` of the leaves between ``edges``, spikes kept at their noisy counts
     (see module doc).
@@ -49,6 +49,10 @@ def shape_fit(edges: list[float], counts: list[float], sigma: float, *, integer:
     is the density times the sum of its integers' ratios, and :meth:`NumericCodec.decode`
     draws inside it by the ratios, so heaps the histogram never refined down to (70 or 80
     hours) come back. Returns ratios ``[1.0] * 5`` for float columns.
+
+    ``var``: each count's noise variance when not σ² (counts made consistent across the
+    levels of the histogram tree, :func:`tree_consistent`): the fit weights each count by
+    σ² / var and a spike stands ``spike_sigmas`` of its own standard deviation above it.
     """
     c = np.asarray(counts, dtype=float)
     e = np.asarray(edges, dtype=float)
@@ -59,6 +63,8 @@ def shape_fit(edges: list[float], counts: list[float], sigma: float, *, integer:
                 ratios.tolist())
     if penalty is None:
         penalty = max(MODE_PENALTY, MODE_PENALTY_PER_LOG_LEAF * float(np.log(c.size)))
+    rel = np.ones(c.size) if var is None else np.clip(np.asarray(var, dtype=float) / sigma**2,
+                                                       1e-6, None)
     members = (class_counts(e[:-1], e[1:]) if integer
                else np.outer(width, np.eye(len(HEAP_DIVISORS))[-1]))
     unit = integer & (width == 1)
@@ -70,12 +76,13 @@ def shape_fit(edges: list[float], counts: list[float], sigma: float, *, integer:
         keep = ~spike
         span = members @ ratios  # a leaf's expected count per unit of density
         cost = np.inf if step == 0 else penalty * sigma**2
-        density = _fill(_segmented_unimodal(c[keep], span[keep], cost), keep, span) / span
+        density = _fill(_segmented_unimodal(c[keep], span[keep], cost, rel[keep]), keep,
+                        span) / span
         before = ratios
         if integer and unit.any():
             ratios = _heap_ratios(c / sigma, density / sigma, members, unit)
         fit = density * (members @ ratios)
-        new = c > fit + spike_sigmas * sigma
+        new = c > fit + spike_sigmas * sigma * np.sqrt(rel)
         if step > 0 and np.array_equal(new, spike) and np.allclose(ratios, before, rtol=0.01):
             break
         spike = new
