@@ -414,7 +414,9 @@ def test_budget_of_a_relational_folder_is_set_on_every_table_and_refuses_a_dp_fi
 
 @pytest.mark.parametrize("bad", [{"rounds_per_column": 0}, {"rounds_per_column": 40},
                                  {"mechanism": "dpgan"}, {"max_children": 0},
-                                 {"parent_context": -1}, {"parent_context": "all"}])
+                                 {"parent_context": -1}, {"parent_context": "all"},
+                                 {"range_sigmas": -1}, {"range_sigmas": float("nan")},
+                                 {"max_depth": 0}])
 def test_entity_level_dp_parameters_are_checked_when_built(bad: dict[str, object]) -> None:
     from synthguard.errors import ParameterError
 
@@ -600,3 +602,37 @@ def test_child_workload_leaves_out_parent_by_parent_pairs() -> None:
     assert len(pairs) == 10 - 3
     assert all(not (p.startswith(CTX) and q.startswith(CTX)) for p, q in pairs)
     assert ("a", CTX + "x") in pairs and ("a", "b") in pairs
+
+
+def test_dp_range_with_a_higher_run_cost_rarely_takes_a_bucket_of_noise() -> None:
+    """``run_sigmas`` (hierarchical_dp: 1.5): each bucket of the run costs that many σ, so a
+    bucket of pure noise next to the data joins the range less often (ages 18-85 at σ=56 over
+    powers of 4: the range reached 1,024 or more in about a quarter of draws at 1σ), while
+    the data's core stays inside."""
+    from synthguard.generators.dp._discretise import dp_range
+
+    x = np.random.default_rng(0).integers(18, 86, 600).astype(float)
+    wide = {c: np.mean([dp_range(x, 56.0, np.random.default_rng(s), integer=True, base=4.0,
+                                 run_sigmas=c)[1] >= 1023 for s in range(300)])
+            for c in (1.0, 1.5)}
+    assert wide[1.5] < 0.6 * wide[1.0]
+    for s in range(50):
+        lo, hi = dp_range(x, 56.0, np.random.default_rng(s), integer=True, base=4.0, run_sigmas=1.5)
+        assert lo <= 18 and hi >= 63
+
+
+def test_entity_level_dp_caps_the_histogram_depth_of_its_tables() -> None:
+    """``max_depth`` (hierarchical_dp: 2) reaches each table's AIM: fewer histogram levels per
+    numeric column, so each of the discretisation's histograms gets more of its ρ (a smaller
+    σ); the default of the single-table generators is unchanged."""
+    from synthguard.generators.dp._discretise import histogram_measurements
+    from synthguard.generators.registry import create_generator
+
+    frame = pd.DataFrame({"x": np.random.default_rng(0).normal(0, 1, 300),
+                          "k": np.random.default_rng(1).integers(0, 5000, 300)})
+    bounds = {"x": [-5.0, 5.0], "k": [0.0, 5000.0]}
+    deep = create_generator("aim", epsilon=1.0, bounds=bounds).plan(frame, None)  # type: ignore[attr-defined]
+    capped = create_generator("aim", epsilon=1.0, bounds=bounds, max_depth=2).plan(frame, None)  # type: ignore[attr-defined]
+    assert [p.depth for p in deep] == [3, 4] and [p.depth for p in capped] == [2, 2]
+    assert histogram_measurements(capped) < histogram_measurements(deep)
+    assert create_relational_generator("hierarchical_dp").params.max_depth == 2  # type: ignore[attr-defined]

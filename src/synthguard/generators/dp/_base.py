@@ -4,6 +4,7 @@ treated as public."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ class DPParams(GeneratorParams):
     max_bins: int = 32  # coarse bins per numeric column
     discretisation_share: float = 0.1  # share of ρ for numeric histograms (if any)
     smoothing: str = "bins"  # how noisy leaf counts are denoised for decoding (_shape.py)
+    # at most this many levels of each numeric column's adaptive histogram (None: as planned,
+    # up to 3-4); every level is one more histogram sharing the discretisation's ρ
+    max_depth: int | None = None
 
     def __post_init__(self) -> None:
         eps = self.epsilon
@@ -59,6 +63,9 @@ class DPParams(GeneratorParams):
             raise ParameterError(f"max_bins must be an integer >= 2, got {self.max_bins!r}")
         if not 0 < self.discretisation_share <= 0.5:
             raise ParameterError("discretisation_share must be in (0, 0.5]")
+        if self.max_depth is not None and (isinstance(self.max_depth, bool) or not isinstance(
+                self.max_depth, int) or self.max_depth < 1):
+            raise ParameterError(f"max_depth must be an integer >= 1 or None, got {self.max_depth!r}")
         if self.smoothing not in SMOOTHINGS:
             raise ParameterError(f"smoothing must be one of {list(SMOOTHINGS)}, "
                                  f"got {self.smoothing!r}")
@@ -122,9 +129,13 @@ class DPGeneratorBase(LedgerChargedGenerator):
         raise NotImplementedError
 
     def plan(self, frame: pd.DataFrame, schema: Schema | None) -> list[ColumnPlan]:
-        return plan_columns(frame, schema or infer_schema(frame), load_bounds(self.p.bounds),
-                            estimate_bounds=self.p.estimate_bounds,
-                            fuse=self.fuses_combinations)
+        plans = plan_columns(frame, schema or infer_schema(frame), load_bounds(self.p.bounds),
+                             estimate_bounds=self.p.estimate_bounds,
+                             fuse=self.fuses_combinations)
+        if self.p.max_depth is None:
+            return plans
+        return [dataclasses.replace(p, depth=min(p.depth, self.p.max_depth)) if p.kind == "numeric"
+                else p for p in plans]
 
     def discretisation_rho(self, plans: list[ColumnPlan], rho_total: float) -> float:
         return self.p.discretisation_share * rho_total if histogram_measurements(plans) else 0.0

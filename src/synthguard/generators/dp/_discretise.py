@@ -667,7 +667,7 @@ def _link_dict(plan: ColumnPlan) -> dict[str, Any] | None:
 
 def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: bool,
              base: float = 2.0, edges: np.ndarray | None = None,
-             certain: float = 5.0) -> tuple[float, float]:
+             certain: float = 5.0, run_sigmas: float = 1.0) -> tuple[float, float]:
     """The range of one numeric column from one unit-sensitivity measurement: a noisy
     histogram over signed powers of ``base`` (or the given ``edges``), then post-processing.
 
@@ -675,7 +675,9 @@ def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: 
     The range is the contiguous run of buckets with the largest total of (noisy count − σ)
     (maximum subarray: a bucket of pure noise adds −σ on average, so mass spread over
     neighbouring buckets adds up even when no single bucket clears the noise, which is what
-    makes a few hundred rows at a small budget usable), widened to every bucket whose noisy
+    makes a few hundred rows at a small budget usable; ``run_sigmas`` σ per bucket instead of 1
+    makes a bucket of pure noise next to the data join the run less often, at the price of a
+    thin tail), widened to every bucket whose noisy
     count clears ``certain``·σ (a spike far from the bulk, e.g. a column's zeros, which a run
     would not bridge). "Outermost bucket over 3σ" alone returned [0, 1] or ±2^35 ranges at
     small budgets: over ~100 buckets a 3σ false positive is likely; at 5σ it is negligible."""
@@ -684,7 +686,7 @@ def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: 
         edges = np.array([-p for p in reversed(powers)] + [0.0] + powers)
     counts = np.histogram(np.clip(x, edges[0], edges[-1]), bins=edges)[0].astype(float)
     noisy = counts + rng.normal(0, sigma, size=counts.shape)
-    gain = noisy - sigma
+    gain = noisy - run_sigmas * sigma
     best, first, last, run, start = -np.inf, int(np.argmax(gain)), int(np.argmax(gain)), 0.0, 0
     for i, g in enumerate(gain):  # Kadane
         if run <= 0:

@@ -95,6 +95,15 @@ class HierarchicalDPParams(GeneratorParams):
     # aim: a child table's workload leaves out pairs of two parent (context) columns: the
     # parent's own model measures those; here they would only spend the child's small ρ
     context_pairs: bool = True
+    # numeric ranges estimated with DP: the run of buckets kept is the one with the largest
+    # total of (noisy count − this many σ) (_discretise.dp_range). At 1σ a bucket of pure
+    # noise next to the data joined the run in about a quarter of the columns (held-out
+    # bank, 600 customers: ages up to 1,023, credit scores to 4,095, dates 50 years late)
+    range_sigmas: float = 1.5
+    # levels of each numeric column's DP histogram (aim plans 3-4): each level is one more
+    # histogram sharing the table's discretisation ρ; at ~600 rows the third level rarely
+    # had a cell over its 3σ threshold to refine, and two levels cut σ by ~20 %
+    max_depth: int | None = 2
 
     def __post_init__(self) -> None:
         eps = self.epsilon
@@ -115,6 +124,12 @@ class HierarchicalDPParams(GeneratorParams):
             raise ParameterError(f"rounds_per_column must be in (0, 16], got {self.rounds_per_column!r}")
         if self.table_split not in ("even", "columns"):
             raise ParameterError(f"table_split must be even or columns, got {self.table_split!r}")
+        rs = self.range_sigmas
+        if isinstance(rs, bool) or not isinstance(rs, int | float) or not (math.isfinite(rs) and 0 <= rs <= 10):
+            raise ParameterError(f"range_sigmas must be a number in [0, 10], got {rs!r}")
+        if self.max_depth is not None and (isinstance(self.max_depth, bool) or not isinstance(
+                self.max_depth, int) or self.max_depth < 1):
+            raise ParameterError(f"max_depth must be an integer >= 1 or None, got {self.max_depth!r}")
         if self.pool_factor < 1:
             raise ParameterError("pool_factor must be >= 1")
         if not 0 < self.bounds_share < 1 or not 0 < self.discretisation_share <= 0.5:
@@ -229,9 +244,11 @@ class HierarchicalDPGenerator(RelationalGenerator):
                 if c.startswith("__n."):  # a count: in [0, max_children] (public), cap estimated
                     edges = _count_edges(k)
                     low, high = 0.0, min(float(k), dp_range(values, sigma, rng, integer=True,
-                                                             edges=edges)[1])
+                                                             edges=edges,
+                                                             run_sigmas=self.p.range_sigmas)[1])
                 else:
-                    low, high = dp_range(values[np.isfinite(values)], sigma, rng, integer=integer, base=4.0)
+                    low, high = dp_range(values[np.isfinite(values)], sigma, rng, integer=integer,
+                                         base=4.0, run_sigmas=self.p.range_sigmas)
                 self._bounds[f"{t}.{c}"] = [low, high]
         # ρ per table: even, or in proportion to the table's modelled columns (schema: public)
         width = {t: len(tg.columns) + (0 if ctx is None else len(ctx.columns))
@@ -264,6 +281,7 @@ class HierarchicalDPGenerator(RelationalGenerator):
             model = create_generator(self.p.mechanism, epsilon=eps_row, delta=delta_row,
                                      bounds=bounds, estimate_bounds=False, max_bins=self.p.max_bins,
                                      discretisation_share=self.p.discretisation_share,
+                                     max_depth=self.p.max_depth,
                                      **extra)
             # the mechanism only: this fit's entity-level spend is charged once, above;
             # the per-table frames are derived data, not datasets of their own
