@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/relational_vs_hma.py [--customers 600]
         [--datasets mimic,mimic_hma,bank,bank_hma] [--no-hma] [--no-dp] [--seed 0] [--ceiling]
-        [--epsilon 1] [--public-facts]
+        [--epsilon 1] [--public-facts] [--dp-params '{"range_sigmas": 1.0, "max_depth": null}']
 
 Datasets: ``mimic`` (the built-in MIMIC-III demo, 8 tables, depth 4: HMA refuses it),
 ``mimic_hma`` (its HMA-sized sub-schema: PATIENTS -> ADMISSIONS, ICUSTAYS, SERVICES,
@@ -187,6 +187,9 @@ def main() -> None:
     parser.add_argument("--epsilon", type=float, default=1.0, help="ε of hierarchical_dp (default 1)")
     parser.add_argument("--public-facts", action="store_true",
                         help="the bank declares its catalogue facts (bounds, value sets) in its metadata")
+    parser.add_argument("--dp-params", default="{}",
+                        help="JSON object of further hierarchical_dp parameters (e.g. the settings "
+                             "docs/relational.md compares)")
     parser.add_argument("--ceiling", action="store_true",
                         help="only: real vs real halves of the entities (and extrapolated to the "
                              "full size), and hierarchical fitted on one half vs the other")
@@ -218,7 +221,7 @@ def main() -> None:
                     print(f"# {name}: sdv_hma refused: {exc}", flush=True)
             if not args.no_dp:
                 rows.append(run(name, data, "hierarchical_dp", seed=args.seed, store=store,
-                                epsilon=args.epsilon))
+                                epsilon=args.epsilon, **json.loads(args.dp_params)))
     print("# summary: dataset generator sdmetrics ours |diff| integrity seconds cpu-seconds")
     for r in rows:
         print(f"  {r['dataset']:10s} {r['generator']:16s} {r['sdmetrics']['score']:.3f} {r['ours']:.3f} "

@@ -636,3 +636,23 @@ def test_entity_level_dp_caps_the_histogram_depth_of_its_tables() -> None:
     assert [p.depth for p in deep] == [3, 4] and [p.depth for p in capped] == [2, 2]
     assert histogram_measurements(capped) < histogram_measurements(deep)
     assert create_relational_generator("hierarchical_dp").params.max_depth == 2  # type: ignore[attr-defined]
+
+
+def test_dp_range_of_a_time_stays_within_the_datetime_type() -> None:
+    """A time (seconds, or seconds between two times) is estimated over buckets up to 4^18 s,
+    which hold any datetime64[ns] difference: a small child table's offsets spread thinly over
+    several buckets (233 loans, 30-3000 days after their customer's start) lost to a bucket
+    of noise ~10^16 s away (synthetic loans starting in 1677) when every bucket of a float's
+    range competed."""
+    from synthguard.generators.dp._discretise import dp_range
+    from synthguard.generators.relational.dp import _time_edges
+
+    edges = _time_edges()
+    assert edges[-1] >= 2 * 9.23e9 and edges[0] == -edges[-1]
+    x = np.random.default_rng(0).uniform(30, 3000, 233) * 86400.0
+    free = [dp_range(x, 56.0, np.random.default_rng(s), integer=True, base=4.0, run_sigmas=1.5)
+            for s in range(200)]
+    timed = [dp_range(x, 56.0, np.random.default_rng(s), integer=True, base=4.0, run_sigmas=1.5,
+                      edges=edges) for s in range(200)]
+    assert max(max(abs(lo), abs(hi)) for lo, hi in free) > 1e12
+    assert all(abs(lo) <= edges[-1] and abs(hi) <= edges[-1] for lo, hi in timed)

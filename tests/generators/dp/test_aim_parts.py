@@ -136,3 +136,15 @@ def test_tree_start_parameters_are_checked_when_built(bad: dict[str, object]) ->
 
     with pytest.raises(ParameterError, match=next(iter(bad))):
         AIMGenerator(epsilon=1.0, **bad)  # type: ignore[arg-type]
+
+
+def test_heaped_draws_end_on_integers_beyond_float_precision() -> None:
+    """Above 2^53 a float holds only even integers, so an odd roundness class can never be
+    drawn: the rejection loop used to run forever (an entity-level DP range estimated at
+    ~10^16 hung the fit); it now keeps the last draw after a bounded number of rounds."""
+    rng = np.random.default_rng(0)
+    first = np.full(50, 1.8e16)
+    got = draw_heaped(first, first + 5e15, [1.0] * 5, rng)
+    assert np.isfinite(got).all() and (got >= 1.8e16).all()
+    small = draw_heaped(np.zeros(2000), np.full(2000, 99.0), [1.0, 1.0, 1.0, 1.0, 1.0], rng)
+    assert set(np.unique(small)) <= set(range(100)) and len(np.unique(small)) > 90

@@ -30,6 +30,7 @@ MAX_SHAPE_LEAVES = 400  # above this the exact segmentation is O(L³) too slow: 
 
 HEAP_DIVISORS = (10, 5, 4, 2, 1)  # roundness classes of integers, roundest first
 HEAP_PRIOR = 2.0  # members' worth of "no heaping" a class's ratio is shrunk with
+MAX_HEAP_DRAWS = 200  # draw_heaped: rejection rounds before a draw is kept as it is
 MAX_REFITS = 12  # alternations of density, heaping ratios and spikes (they settle in a few)
 MIN_RATIO = 0.05  # a class never vanishes (its leaves' density stays defined)
 
@@ -139,11 +140,16 @@ def draw_heaped(first: np.ndarray, last: np.ndarray, ratios: list[float],
     cls = np.minimum(np.sum(cum <= pick, axis=1), len(HEAP_DIVISORS) - 1)
     out = np.full(first.size, np.nan)
     todo = np.arange(first.size)
-    while todo.size:
+    for attempt in range(MAX_HEAP_DRAWS + 1):
+        if not todo.size:
+            break
         d = np.asarray(HEAP_DIVISORS)[cls[todo]]
         lo, hi = np.ceil(first[todo] / d), np.floor(last[todo] / d)
         x = d * np.floor(lo + rng.random(todo.size) * (hi - lo + 1))
-        ok = heap_class(x) == cls[todo]
+        # beyond 2^53 a float holds only even integers: a class such as "odd" can never be
+        # drawn, so after MAX_HEAP_DRAWS rounds the rest keep their last draw (this loop ran
+        # forever on a range estimated at ~10^16)
+        ok = (heap_class(x) == cls[todo]) | (attempt == MAX_HEAP_DRAWS)
         out[todo[ok]] = x[ok]
         todo = todo[~ok]
     return out

@@ -246,9 +246,12 @@ class HierarchicalDPGenerator(RelationalGenerator):
                     low, high = 0.0, min(float(k), dp_range(values, sigma, rng, integer=True,
                                                              edges=edges,
                                                              run_sigmas=self.p.range_sigmas)[1])
-                else:
+                else:  # a time (seconds, or seconds between two times) spans less than the
+                    # datetime type's 1677-2262 (public): no bucket of noise beyond it can win
+                    time = c in self.plans[t].get("resolution", {})
                     low, high = dp_range(values[np.isfinite(values)], sigma, rng, integer=integer,
-                                         base=4.0, run_sigmas=self.p.range_sigmas)
+                                         base=4.0, run_sigmas=self.p.range_sigmas,
+                                         edges=_time_edges() if time else None)
                 self._bounds[f"{t}.{c}"] = [low, high]
         # ρ per table: even, or in proportion to the table's modelled columns (schema: public)
         width = {t: len(tg.columns) + (0 if ctx is None else len(ctx.columns))
@@ -512,6 +515,14 @@ def _context_columns(data: RelationalData, plans: dict[str, dict[str, Any]], pla
                          key=lambda c: data.tables[parent][c].nunique(dropna=False))
     numeric = [c for c, kind in own.items() if kind != "categorical"]
     return [*(categorical + numeric)[:limit], "__rank", "__nsib"]
+
+
+def _time_edges() -> np.ndarray:
+    """Buckets of a time in seconds (since 1970, or between two times): signed powers of 4 up
+    to 4^18 s (~2,180 years), which holds any difference of two datetime64[ns] values
+    (1677-2262, ±1.8e10 s); 39 buckets instead of the 64 of a float's whole range."""
+    powers = [4.0 ** e for e in range(19)]
+    return np.array([-p for p in reversed(powers)] + [0.0] + powers)
 
 
 def _count_edges(ceiling: int) -> np.ndarray:
