@@ -29,7 +29,7 @@ from synthguard.generators.dp._shape import SMOOTHINGS
 DEFAULT_DELTA_RULE = "1/n² (n = training rows), capped below 1/n"
 
 PUBLIC_ITEMS: tuple[str, ...] = (
-    "column names and kinds (schema)",
+    "column names and kinds (schema: numeric or categorical, whole-numbered or not)",
     "categorical value sets",
     "numeric bounds given by the user/schema",
     "number of training rows n (used for the default δ)",

@@ -298,7 +298,8 @@ class HierarchicalDPGenerator(RelationalGenerator):
         if rho_entity > rho * (1 + 1e-6):
             raise AssertionError(f"entity-level ρ {rho_entity} exceeds the budget ρ {rho}")
         self.info = {"root": root, "entities": n_entities, "per_table": per_table}
-        public = ("schema, keys and relationships", "categorical value sets",
+        public = ("schema, keys and relationships (column kinds, whole-numbered or not)",
+                  "categorical value sets",
                   f"max_children={k} (ceiling of child counts)",
                   "user-given bounds",
                   *((f"metadata public facts (bounds, value sets, time offsets) of {len(declared)} "
