@@ -36,6 +36,12 @@ PUBLIC_ITEMS: tuple[str, ...] = (
 )
 
 
+def check_max_depth(value: Any) -> None:
+    """``max_depth`` (levels of a numeric column's DP histogram): None or an integer >= 1."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ParameterError(f"max_depth must be an integer >= 1 or None, got {value!r}")
+
+
 @dataclass(frozen=True)
 class DPParams(GeneratorParams):
     """Parameters shared by DP generators (validated when built)."""
@@ -63,9 +69,7 @@ class DPParams(GeneratorParams):
             raise ParameterError(f"max_bins must be an integer >= 2, got {self.max_bins!r}")
         if not 0 < self.discretisation_share <= 0.5:
             raise ParameterError("discretisation_share must be in (0, 0.5]")
-        if self.max_depth is not None and (isinstance(self.max_depth, bool) or not isinstance(
-                self.max_depth, int) or self.max_depth < 1):
-            raise ParameterError(f"max_depth must be an integer >= 1 or None, got {self.max_depth!r}")
+        check_max_depth(self.max_depth)
         if self.smoothing not in SMOOTHINGS:
             raise ParameterError(f"smoothing must be one of {list(SMOOTHINGS)}, "
                                  f"got {self.smoothing!r}")

@@ -288,18 +288,23 @@ class FusedCodec:
                 integer = self.dtypes[j].startswith(("int", "Int", "uint"))
                 out[c] = x.astype(np.int64) if integer and np.all(x == np.round(x)) else x
                 continue
-            series = pd.Series([values[k] for k in codes], dtype="object")
-            dtype = self.dtypes[j]
-            if dtype == "bool":
-                series = series.astype("boolean")
-            elif dtype.startswith(("int", "float")) and not series.isna().any():
-                series = series.astype(np.dtype(dtype))
-            out[c] = series.to_numpy() if dtype != "bool" else series
+            out[c] = _typed([values[k] for k in codes], self.dtypes[j])
         return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"columns": self.columns, "allowed": self.allowed, "numeric": self.numeric,
                 "dtypes": self.dtypes}
+
+
+def _typed(values: list[Any], dtype: str) -> Any:
+    """Decoded categorical values in the training column's dtype: nullable boolean for
+    ``bool``, the numeric dtype when no value is null, objects otherwise."""
+    series = pd.Series(values, dtype="object")
+    if dtype == "bool":
+        return series.astype("boolean")
+    if dtype.startswith(("int", "float")) and not series.isna().any():
+        series = series.astype(np.dtype(dtype))
+    return series.to_numpy()
 
 
 def _isnull(v: Any) -> bool:
@@ -374,12 +379,7 @@ class TableCodec:
                 data[c] = np.arange(n, dtype=np.int64)
             elif c in self.categorical:
                 cat = self.categorical[c]
-                series = pd.Series(cat.decode(codes[c]), dtype="object")
-                if cat.dtype == "bool":
-                    series = series.astype("boolean")
-                elif cat.dtype.startswith(("int", "float")) and not series.isna().any():
-                    series = series.astype(np.dtype(cat.dtype))
-                data[c] = series.to_numpy() if cat.dtype != "bool" else series
+                data[c] = _typed(cat.decode(codes[c]), cat.dtype)
         for c in self.columns:
             if c not in self.numeric:
                 continue
@@ -665,6 +665,13 @@ def _link_dict(plan: ColumnPlan) -> dict[str, Any] | None:
     return {"column": column, "ranges": {v: [lo, hi] for v, lo, hi in ranges}}
 
 
+def signed_powers(base: float, count: int) -> np.ndarray:
+    """Bucket edges -base^(count-1) .. -1, 0, 1 .. base^(count-1): the signed powers that
+    :func:`dp_range` measures a column's range over."""
+    powers = [base ** e for e in range(count)]
+    return np.array([-p for p in reversed(powers)] + [0.0] + powers)
+
+
 def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: bool,
              base: float = 2.0, edges: np.ndarray | None = None,
              certain: float = 5.0, run_sigmas: float = 1.0) -> tuple[float, float]:
@@ -682,8 +689,7 @@ def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: 
     would not bridge). "Outermost bucket over 3σ" alone returned [0, 1] or ±2^35 ranges at
     small budgets: over ~100 buckets a 3σ false positive is likely; at 5σ it is negligible."""
     if edges is None:
-        powers = [base ** e for e in range(math.ceil(63 * math.log(2) / math.log(base)))]
-        edges = np.array([-p for p in reversed(powers)] + [0.0] + powers)
+        edges = signed_powers(base, math.ceil(63 * math.log(2) / math.log(base)))
     counts = np.histogram(np.clip(x, edges[0], edges[-1]), bins=edges)[0].astype(float)
     noisy = counts + rng.normal(0, sigma, size=counts.shape)
     gain = noisy - run_sigmas * sigma

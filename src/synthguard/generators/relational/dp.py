@@ -48,7 +48,8 @@ from synthguard.errors import (
     SynthguardError,
 )
 from synthguard.generators.base import Capabilities, Generator, GeneratorParams, PrivacySpend
-from synthguard.generators.dp._discretise import dp_range
+from synthguard.generators.dp._base import check_max_depth
+from synthguard.generators.dp._discretise import dp_range, signed_powers
 from synthguard.generators.relational import _plan
 from synthguard.generators.relational.base import RelationalGenerator, register_relational
 from synthguard.ledger import RunStore
@@ -127,9 +128,7 @@ class HierarchicalDPParams(GeneratorParams):
         rs = self.range_sigmas
         if isinstance(rs, bool) or not isinstance(rs, int | float) or not (math.isfinite(rs) and 0 <= rs <= 10):
             raise ParameterError(f"range_sigmas must be a number in [0, 10], got {rs!r}")
-        if self.max_depth is not None and (isinstance(self.max_depth, bool) or not isinstance(
-                self.max_depth, int) or self.max_depth < 1):
-            raise ParameterError(f"max_depth must be an integer >= 1 or None, got {self.max_depth!r}")
+        check_max_depth(self.max_depth)
         if self.pool_factor < 1:
             raise ParameterError("pool_factor must be >= 1")
         if not 0 < self.bounds_share < 1 or not 0 < self.discretisation_share <= 0.5:
@@ -522,8 +521,7 @@ def _time_edges() -> np.ndarray:
     """Buckets of a time in seconds (since 1970, or between two times): signed powers of 4 up
     to 4^18 s (~2,180 years), which holds any difference of two datetime64[ns] values
     (1677-2262, ±1.8e10 s); 39 buckets instead of the 64 of a float's whole range."""
-    powers = [4.0 ** e for e in range(19)]
-    return np.array([-p for p in reversed(powers)] + [0.0] + powers)
+    return signed_powers(4.0, 19)
 
 
 def _count_edges(ceiling: int) -> np.ndarray:
