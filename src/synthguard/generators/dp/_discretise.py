@@ -674,7 +674,8 @@ def signed_powers(base: float, count: int) -> np.ndarray:
 
 def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: bool,
              base: float = 2.0, edges: np.ndarray | None = None,
-             certain: float = 5.0, run_sigmas: float = 1.0) -> tuple[float, float]:
+             certain: float = 5.0, run_sigmas: float = 1.0,
+             second_run: float | None = None) -> tuple[float, float]:
     """The range of one numeric column from one unit-sensitivity measurement: a noisy
     histogram over signed powers of ``base`` (or the given ``edges``), then post-processing.
 
@@ -687,20 +688,24 @@ def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: 
     thin tail), widened to every bucket whose noisy
     count clears ``certain``·σ (a spike far from the bulk, e.g. a column's zeros, which a run
     would not bridge). "Outermost bucket over 3σ" alone returned [0, 1] or ±2^35 ranges at
-    small budgets: over ~100 buckets a 3σ false positive is likely; at 5σ it is negligible."""
+    small budgets: over ~100 buckets a 3σ false positive is likely; at 5σ it is negligible.
+
+    ``second_run`` (off by default): also widened to the best run on either side of the
+    chosen one whose total gain clears this many σ (a column of both signs: its negative and
+    positive masses are two runs apart by the empty buckets around 0, tiny on a linear scale,
+    and only the luckier one won; a run of pure noise clears 3σ with probability ~1e-4)."""
     if edges is None:
         edges = signed_powers(base, math.ceil(63 * math.log(2) / math.log(base)))
     counts = np.histogram(np.clip(x, edges[0], edges[-1]), bins=edges)[0].astype(float)
     noisy = counts + rng.normal(0, sigma, size=counts.shape)
     gain = noisy - run_sigmas * sigma
-    best, first, last, run, start = -np.inf, int(np.argmax(gain)), int(np.argmax(gain)), 0.0, 0
-    for i, g in enumerate(gain):  # Kadane
-        if run <= 0:
-            run, start = g, i
-        else:
-            run += g
-        if run > best:
-            best, first, last = run, start, i
+    _, first, last = _best_run(gain)
+    if second_run is not None:
+        left, right = _best_run(gain[:first]), _best_run(gain[last + 1:])
+        if left[0] > second_run * sigma:
+            first = left[1]
+        if right[0] > second_run * sigma:
+            last = last + 1 + right[2]
     sure = np.flatnonzero(noisy > certain * sigma)
     if sure.size:
         first, last = min(first, int(sure[0])), max(last, int(sure[-1]))
@@ -708,6 +713,22 @@ def dp_range(x: np.ndarray, sigma: float, rng: np.random.Generator, *, integer: 
     if integer:
         hi -= 1
     return lo, max(hi, lo + 1)
+
+
+def _best_run(gain: np.ndarray) -> tuple[float, int, int]:
+    """(total, first, last) of the contiguous run with the largest total (Kadane); total
+    −inf for an empty array."""
+    if gain.size == 0:
+        return -np.inf, 0, -1
+    best, first, last, run, start = -np.inf, int(np.argmax(gain)), int(np.argmax(gain)), 0.0, 0
+    for i, g in enumerate(gain):
+        if run <= 0:
+            run, start = g, i
+        else:
+            run += g
+        if run > best:
+            best, first, last = run, start, i
+    return float(best), first, last
 
 
 MAX_DECIMALS = 6
