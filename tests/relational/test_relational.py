@@ -683,3 +683,37 @@ def test_dp_range_second_run_keeps_both_signs_of_a_column() -> None:
         assert second[0] <= plain[0] and second[1] >= plain[1]  # only ever widens
         widened += second != plain
     assert widened <= 2
+
+
+def test_children_follow_their_parents_conditional_frequencies_stratified() -> None:
+    """Rows sharing a parent configuration backed by >= MIN_STRATUM_ROWS training rows are
+    drawn stratified within it: each configuration's category counts are within one row of
+    its conditional frequencies (independent draws are off by several rows; stratifying
+    over all rows does not give this once the configurations' distributions differ). A
+    configuration seen in fewer training rows is drawn as before, not reproduced exactly."""
+    from synthguard.generators.relational._conditional import (
+        MIN_STRATUM_ROWS,
+        ConditionalCopula,
+        _stratified_within,
+    )
+
+    rng = np.random.default_rng(0)
+    group = rng.integers(0, 3, 3000)
+    u = _stratified_within(group, rng)
+    for g in range(3):
+        mine = np.sort(u[group == g])  # one stratum [i/n, (i+1)/n) per row of the group
+        position = np.arange(mine.size)
+        assert np.all(mine >= position / mine.size) and np.all(mine < (position + 1) / mine.size)
+    # a child category given its parent's kind: kind a -> 70 % x; kind b -> 20 % x
+    kind = np.repeat(["a", "b"], 500)
+    y = np.where(kind == "a", np.where(np.arange(1000) % 10 < 7, "x", "y"),
+                 np.where(np.arange(1000) % 10 < 2, "x", "y"))
+    model = ConditionalCopula().fit(pd.DataFrame({"y": y}), {"y": "categorical"},
+                                    context=pd.DataFrame({"kind": kind}))
+    context = pd.DataFrame({"kind": np.repeat(["a", "b"], 333)})
+    for seed in range(5):
+        out = model.sample(666, np.random.default_rng(seed), context=context)
+        share_a = (out["y"].to_numpy()[:333] == "x").sum()
+        share_b = (out["y"].to_numpy()[333:] == "x").sum()
+        assert abs(share_a - 0.7 * 333) <= 1 and abs(share_b - 0.2 * 333) <= 1
+    assert MIN_STRATUM_ROWS >= 5

@@ -26,6 +26,11 @@ from synthguard.generators.copula import (
 
 MAX_LEVELS = 1000
 GRID = 100  # quantile points of a continuous context column's empirical CDF
+# a parent configuration's rows are drawn stratified within it only if at least this many
+# training rows back its conditional frequencies (MIMIC, 100 patients, 30 % held out: share
+# of synthetic entities closer to train than holdout 0.57 at 10 vs 0.64 with no floor, 0.59
+# with no stratification within configurations)
+MIN_STRATUM_ROWS = 10
 
 
 def _numeric(series: pd.Series) -> np.ndarray:
@@ -191,7 +196,11 @@ class ConditionalCopula:
             cond = np.where(rows > 0, table / np.maximum(rows, 1), marginal / max(marginal.sum(), 1))
             cum = np.cumsum(cond, axis=1)
             parent_code = _joint_code(codes, sizes, members, size)  # type: ignore[arg-type]
-            u = _stratified(size, rng)
+            # stratified within each parent configuration backed by enough training rows;
+            # the rest (a configuration seen in one or two patients) together, as before
+            backed = rows[:, 0] >= MIN_STRATUM_ROWS
+            u = _stratified_within(np.where(backed[parent_code], parent_code, -1), rng) \
+                if members else _stratified(size, rng)
             codes[j] = np.minimum((cum[parent_code] < u[:, None]).sum(axis=1), table.shape[1] - 1)
         numeric = state["numeric"]
         if numeric:
@@ -229,6 +238,24 @@ def _stratified(size: int, rng: np.random.Generator) -> np.ndarray:
     follow its (conditional) frequencies with far less sampling noise than independent draws
     (MIMIC's 128 admissions over ~127 diagnoses: independent draws miss a third of them)."""
     return (rng.permutation(size) + rng.random(size)) / max(size, 1)  # type: ignore[no-any-return]
+
+
+def _stratified_within(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Uniforms stratified within each group of rows (one stratum per row of the group, in
+    random order): the rows sharing a parent configuration take its conditional frequencies
+    with far less sampling noise than independent draws, which stratifying over all rows
+    does not give once their conditional distributions differ (MIMIC: 581 diagnosis codes
+    over 1,753 rows drawn given their admission)."""
+    size = groups.size
+    order = rng.permutation(size)
+    rows = order[np.argsort(groups[order], kind="stable")]
+    sorted_groups = groups[rows]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    counts = np.diff(np.r_[starts, size])
+    rank = np.arange(size) - np.repeat(starts, counts)
+    u = np.empty(size)
+    u[rows] = (rank + rng.random(size)) / np.repeat(counts, counts)
+    return u
 
 
 def _conditional_normal(corr: np.ndarray, linked: list[ContextCodec], context: pd.DataFrame | None,
