@@ -148,3 +148,56 @@ def test_heaped_draws_end_on_integers_beyond_float_precision() -> None:
     assert np.isfinite(got).all() and (got >= 1.8e16).all()
     small = draw_heaped(np.zeros(2000), np.full(2000, 99.0), [1.0, 1.0, 1.0, 1.0, 1.0], rng)
     assert set(np.unique(small)) <= set(range(100)) and len(np.unique(small)) > 90
+
+
+def test_round_views_merge_adjacent_numeric_bins_and_keep_sensitivity_one() -> None:
+    from synthguard.generators.dp.aim import _views
+
+    rng = np.random.default_rng(4)
+    domain = _pgm.make_domain({"x": 8, "c": 3})
+    codes = {"x": rng.integers(0, 8, 3000), "c": rng.integers(0, 3, 3000)}
+    data = _pgm.make_dataset(codes, domain)
+    model = _pgm.NumpyModel(_pgm.estimate(
+        domain, [_pgm.measure(data, (a,), 1.0, rng) for a in ("x", "c")], iters=50))
+    candidates = {("x",): 1.0, ("c",): 1.0, ("x", "c"): 2.0}
+    assert len(_views(candidates, domain, {"x"}, model, 0)) == 3  # off: the paper's
+    views = _views(candidates, domain, {"x"}, model, 2)
+    pair = [v for v in views if v.clique == ("x", "c")]
+    # full, x in about 4 groups, x in about 2; the categorical column is never merged
+    sizes = sorted(v.size for v in pair)
+    assert len(sizes) == 3 and sizes[-1] == 24 and all(s % 3 == 0 for s in sizes)
+    assert 3 * 2 <= sizes[0] < sizes[1] < 24
+    truth = _pgm.marginal(data, ("x", "c"))
+    for v in pair:
+        if v.groups is None:
+            continue
+        x_groups, c_groups = v.groups
+        assert np.all(np.diff(x_groups) >= 0) and np.array_equal(c_groups, np.arange(3))
+        # each cell adds to exactly one group: one record moves one group count by 1
+        assert v.index is not None and v.index.shape == (24,)
+        assert v.view(truth).sum() == pytest.approx(3000)
+        moved = v.view(truth + np.eye(24)[5]) - v.view(truth)
+        assert np.abs(moved).sum() == pytest.approx(1.0)
+
+
+def test_aim_with_coarse_views_spends_its_budget_and_learns_a_coarse_dependence() -> None:
+    from synthguard.generators.dp.aim import AIMGenerator
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    age = rng.integers(18, 81, n)
+    colour = np.where(age > 50, rng.choice(["red", "blue"], n, p=[0.9, 0.1]),
+                      rng.choice(["red", "blue", "green"], n, p=[0.1, 0.5, 0.4]))
+    frame = pd.DataFrame({"age": age, "colour": colour})
+    gen = AIMGenerator(epsilon=3.0, delta=1e-6, bounds={"age": [18, 80]}, rounds=3, iters=50,
+                       final_iters=200, max_bins=16, coarse_levels=3, init="oneway")
+    gen.fit(frame, seed=0)
+    info = gen.describe()["model"]
+    spend = gen.privacy_spent()
+    assert spend is not None
+    assert info["rho_discretisation"] + info["rho_mechanism"] == pytest.approx(spend.rho)
+    out = gen.sample(n, seed=1)
+    old = out["age"] > 50
+    # the pair was measured (possibly coarsened): old rows are mostly red, young rarely
+    assert (out.loc[old, "colour"] == "red").mean() > 0.6
+    assert (out.loc[~old, "colour"] == "red").mean() < 0.35

@@ -73,15 +73,21 @@ class GroupedQuery:
         return self is other
 
 
+def group_index(groups: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
+    """The group of every cell of a clique (cells in the data vector's order) when the k-th
+    column's value ``v`` falls in group ``groups[k][v]``, and the number of groups."""
+    sizes = [int(g.max()) + 1 for g in groups]
+    grids = np.meshgrid(*groups, indexing="ij")
+    index = np.ravel_multi_index([g.ravel() for g in grids], sizes).astype(np.int64)
+    return index, int(np.prod(sizes))
+
+
 def measure_grouped(data: mbi.Dataset, clique: Clique, groups: Sequence[np.ndarray],
                     sigma: float, rng: np.random.Generator) -> mbi.LinearMeasurement:
     """Gaussian mechanism on a coarsened marginal: ``groups[k][v]`` is the group of value
     ``v`` of the clique's k-th column; the model keeps the full clique and learns the finer
     structure from its other measurements (sensitivity 1, as :func:`measure`)."""
-    sizes = [int(g.max()) + 1 for g in groups]
-    grids = np.meshgrid(*groups, indexing="ij")
-    index = np.ravel_multi_index([g.ravel() for g in grids], sizes).astype(np.int64)
-    size = int(np.prod(sizes))
+    index, size = group_index(groups)
     x = np.bincount(index, weights=marginal(data, clique), minlength=size)
     y = x + rng.normal(0.0, sigma, size=size)
     return mbi.LinearMeasurement(y, clique, stddev=float(sigma),
