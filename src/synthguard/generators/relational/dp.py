@@ -89,7 +89,10 @@ class HierarchicalDPParams(GeneratorParams):
     max_bins: int = 8  # coarse bins per numeric column (toy bank, 600 clients: 8 → 0.793, 16 → 0.764)
     pool_factor: float = 3.0  # child pool rows drawn per needed child row (post-processing)
     iters: int | None = None  # final Private-PGM iterations per table (None: aim 300, mst its 2000)
-    rounds_per_column: float | None = 1.0  # aim: rounds = this × columns (None: aim's own 3)
+    # aim: rounds = this × columns (None: aim's own 3). Fewer rounds give each measurement
+    # more of the table's ρ: 0.75 vs 1.0, seeds 0-2, ε=1: toy bank 0.803 vs 0.794, held-out
+    # bank (600 customers) 0.764 vs 0.758
+    rounds_per_column: float | None = 0.75
     table_split: str = "even"  # ρ per table: even | columns (in proportion to modelled columns)
     discretisation_share: float = 0.3  # share of each table's ρ for its numeric histograms
     bounds_share: float = 0.2  # share of ρ for numeric bounds the user did not give
