@@ -1,9 +1,9 @@
 """Thin layer over Private-PGM (``mbi`` 2.0): measuring, estimating, sampling, saving.
 
 mbi ships the estimation engine (graphical model fitted to noisy marginals); the mechanisms
-(AIM, MST) that decide what to measure are ours. Sampling in mbi draws from NumPy's global
-RNG, so :func:`sample_model` seeds it and restores the previous state: same seed, same rows,
-and no side effect on the caller's global RNG. Models are saved as JSON + ``.npz`` arrays
+(AIM, MST) that decide what to measure are ours. Sampling is ours (:func:`sample_model`):
+mbi's draws from NumPy's global RNG and orders parents by a set's hash order; ours takes a
+seeded ``Generator``: same seed, same rows in every process, no global RNG touched. Models are saved as JSON + ``.npz`` arrays
 (``allow_pickle=False``): no pickle anywhere.
 """
 
@@ -177,14 +177,61 @@ def spanning_tree(data: mbi.Dataset, reference: NumpyModel, rho: float,
 
 
 def sample_model(model: mbi.MarkovRandomField, n: int, seed: int) -> dict[str, np.ndarray]:
-    """``n`` rows of codes from the model; deterministic in ``seed``."""
-    state = np.random.get_state()
-    try:
-        np.random.seed(seed % (2**32))
-        data = model.synthetic_data(rows=n)
-    finally:
-        np.random.set_state(state)
-    return {c: np.asarray(v, dtype=np.int64) for c, v in data.to_dict().items()}
+    """``n`` rows of codes from the model; the same seed gives the same rows in every process.
+
+    mbi's own ``synthetic_data`` orders a column's parents by iterating a Python set of
+    column names, which follows ``PYTHONHASHSEED``: the same seed gave other rows in another
+    process (measured: identical fitted models, different relational samples). This draws
+    the same way (the junction tree's elimination order reversed; each column from its
+    conditional given the columns already drawn that share a clique with it; randomised
+    rounding: within each parent configuration the uniforms are stratified, so the counts
+    follow the model's conditional as closely as whole rows allow) with parents in the
+    domain's column order and its own seeded ``Generator``: no global RNG touched."""
+    rng = np.random.default_rng(seed % (2**32))
+    domain = model.domain
+    jtree, elimination = junction_tree.make_junction_tree(domain, [tuple(c) for c in model.cliques])
+    cliques = [set(c) for c in jtree.nodes]
+    marginals = mbi.marginal_oracles.message_passing_stable(
+        model.potentials.expand(list(jtree.nodes)), model.total)
+    rank = {a: i for i, a in enumerate(domain.attributes)}
+    data: dict[str, np.ndarray] = {}
+    for col in reversed(elimination):
+        near = set().union(*(cl for cl in cliques if col in cl))
+        parents = sorted((a for a in data if a in near), key=rank.__getitem__)
+        table = np.asarray(marginals.project((*parents, col)).datavector(flatten=False),
+                           dtype=np.float64)
+        table = np.clip(table.reshape(-1, domain[col]), 0.0, None)
+        if parents:
+            keys = np.ravel_multi_index([data[a] for a in parents],
+                                        [domain[a] for a in parents])
+        else:
+            keys = np.zeros(n, dtype=np.int64)
+        data[col] = _draw_conditional(table, keys, rng)
+    return {c: data[c].astype(np.int64) for c in domain.attributes}
+
+
+def _draw_conditional(table: np.ndarray, keys: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One code per row from row ``keys[i]`` of ``table`` (unnormalised counts), by
+    stratified uniforms within each key: the k-th of m rows sharing a key gets a uniform in
+    [k/m, (k+1)/m) (rows shuffled first), so a key's m draws hit each value about m·p times.
+    A key whose row sums to zero draws uniformly."""
+    n = keys.size
+    out = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return out
+    order = rng.permutation(n)
+    order = order[np.argsort(keys[order], kind="stable")]
+    uniq, starts, counts = np.unique(keys[order], return_index=True, return_counts=True)
+    rank = np.arange(n) - np.repeat(starts, counts)
+    u = (rank + rng.random(n)) / np.repeat(counts, counts)
+    levels = table.shape[1]
+    for key, start, count in zip(uniq, starts, counts, strict=True):
+        row = table[key]
+        total = row.sum()
+        cdf = np.cumsum(row) / total if total > 0 else np.arange(1, levels + 1) / levels
+        picks = np.searchsorted(cdf, u[start:start + count], side="right")
+        out[order[start:start + count]] = np.minimum(picks, levels - 1)
+    return out
 
 
 # -- persistence (JSON + npz, no pickle) --------------------------------------------------
