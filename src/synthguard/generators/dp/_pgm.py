@@ -1,9 +1,10 @@
 """Thin layer over Private-PGM (``mbi`` 2.0): measuring, estimating, sampling, saving.
 
 mbi ships the estimation engine (graphical model fitted to noisy marginals); the mechanisms
-(AIM, MST) that decide what to measure are ours. Sampling is ours (:func:`sample_model`):
+(AIM, MST) that decide what to measure are ours. Sampling is ours too (:func:`sample_model`):
 mbi's draws from NumPy's global RNG and orders parents by a set's hash order; ours takes a
-seeded ``Generator``: same seed, same rows in every process, no global RNG touched. Models are saved as JSON + ``.npz`` arrays
+seeded ``Generator``: same seed, same rows in every process, no global RNG touched. Models
+are saved as JSON + ``.npz`` arrays
 (``allow_pickle=False``): no pickle anywhere.
 """
 
