@@ -4,8 +4,7 @@ mbi ships the estimation engine (graphical model fitted to noisy marginals); the
 (AIM, MST) that decide what to measure are ours. Sampling is ours too (:func:`sample_model`):
 mbi's draws from NumPy's global RNG and orders parents by a set's hash order; ours takes a
 seeded ``Generator``: same seed, same rows in every process, no global RNG touched. Models
-are saved as JSON + ``.npz`` arrays
-(``allow_pickle=False``): no pickle anywhere.
+are saved as JSON + ``.npz`` arrays (``allow_pickle=False``): no pickle anywhere.
 """
 
 from __future__ import annotations
