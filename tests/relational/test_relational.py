@@ -691,15 +691,12 @@ def test_children_follow_their_parents_conditional_frequencies_stratified() -> N
     its conditional frequencies (independent draws are off by several rows; stratifying
     over all rows does not give this once the configurations' distributions differ). A
     configuration seen in fewer training rows is drawn as before, not reproduced exactly."""
-    from synthguard.generators.relational._conditional import (
-        MIN_STRATUM_ROWS,
-        ConditionalCopula,
-        _stratified_within,
-    )
+    from synthguard.generators._stratified import stratified_within
+    from synthguard.generators.relational._conditional import MIN_STRATUM_ROWS, ConditionalCopula
 
     rng = np.random.default_rng(0)
     group = rng.integers(0, 3, 3000)
-    u = _stratified_within(group, rng)
+    u = stratified_within(group, rng)
     for g in range(3):
         mine = np.sort(u[group == g])  # one stratum [i/n, (i+1)/n) per row of the group
         position = np.arange(mine.size)

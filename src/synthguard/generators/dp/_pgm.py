@@ -27,6 +27,8 @@ from mbi import junction_tree  # noqa: E402
 from mbi.estimation import MirrorDescent  # noqa: E402
 from mbi.marginal_loss import WeightedQuery  # noqa: E402
 
+from synthguard.generators._stratified import stratified_within  # noqa: E402
+
 Clique = tuple[str, ...]
 
 
@@ -211,26 +213,21 @@ def sample_model(model: mbi.MarkovRandomField, n: int, seed: int) -> dict[str, n
 
 
 def _draw_conditional(table: np.ndarray, keys: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One code per row from row ``keys[i]`` of ``table`` (unnormalised counts), by
-    stratified uniforms within each key: the k-th of m rows sharing a key gets a uniform in
-    [k/m, (k+1)/m) (rows shuffled first), so a key's m draws hit each value about m·p times.
-    A key whose row sums to zero draws uniformly."""
-    n = keys.size
-    out = np.zeros(n, dtype=np.int64)
-    if n == 0:
+    """One code per row from row ``keys[i]`` of ``table`` (unnormalised counts), by uniforms
+    stratified within each key, so a key's m draws hit each value about m·p times. A key
+    whose row sums to zero draws uniformly."""
+    out = np.zeros(keys.size, dtype=np.int64)
+    if keys.size == 0:
         return out
-    order = rng.permutation(n)
-    order = order[np.argsort(keys[order], kind="stable")]
-    uniq, starts, counts = np.unique(keys[order], return_index=True, return_counts=True)
-    rank = np.arange(n) - np.repeat(starts, counts)
-    u = (rank + rng.random(n)) / np.repeat(counts, counts)
+    u = stratified_within(keys, rng)
     levels = table.shape[1]
-    for key, start, count in zip(uniq, starts, counts, strict=True):
+    order = np.argsort(keys, kind="stable")
+    uniq, starts = np.unique(keys[order], return_index=True)
+    for key, rows in zip(uniq, np.split(order, starts[1:]), strict=True):
         row = table[key]
         total = row.sum()
         cdf = np.cumsum(row) / total if total > 0 else np.arange(1, levels + 1) / levels
-        picks = np.searchsorted(cdf, u[start:start + count], side="right")
-        out[order[start:start + count]] = np.minimum(picks, levels - 1)
+        out[rows] = np.minimum(np.searchsorted(cdf, u[rows], side="right"), levels - 1)
     return out
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from synthguard.generators._stratified import stratified_within
 from synthguard.generators.copula import (
     _correlation,
     _greedy_network,
@@ -199,7 +200,7 @@ class ConditionalCopula:
             # stratified within each parent configuration backed by enough training rows;
             # the rest (a configuration seen in one or two patients) together, as before
             backed = rows[:, 0] >= MIN_STRATUM_ROWS
-            u = _stratified_within(np.where(backed[parent_code], parent_code, -1), rng) \
+            u = stratified_within(np.where(backed[parent_code], parent_code, -1), rng) \
                 if members else _stratified(size, rng)
             codes[j] = np.minimum((cum[parent_code] < u[:, None]).sum(axis=1), table.shape[1] - 1)
         numeric = state["numeric"]
@@ -238,24 +239,6 @@ def _stratified(size: int, rng: np.random.Generator) -> np.ndarray:
     follow its (conditional) frequencies with far less sampling noise than independent draws
     (MIMIC's 128 admissions over ~127 diagnoses: independent draws miss a third of them)."""
     return (rng.permutation(size) + rng.random(size)) / max(size, 1)  # type: ignore[no-any-return]
-
-
-def _stratified_within(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Uniforms stratified within each group of rows (one stratum per row of the group, in
-    random order): the rows sharing a parent configuration take its conditional frequencies
-    with far less sampling noise than independent draws, which stratifying over all rows
-    does not give once their conditional distributions differ (MIMIC: 581 diagnosis codes
-    over 1,753 rows drawn given their admission)."""
-    size = groups.size
-    order = rng.permutation(size)
-    rows = order[np.argsort(groups[order], kind="stable")]
-    sorted_groups = groups[rows]
-    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
-    counts = np.diff(np.r_[starts, size])
-    rank = np.arange(size) - np.repeat(starts, counts)
-    u = np.empty(size)
-    u[rows] = (rank + rng.random(size)) / np.repeat(counts, counts)
-    return u
 
 
 def _conditional_normal(corr: np.ndarray, linked: list[ContextCodec], context: pd.DataFrame | None,
