@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from synthguard._commands.app import entry_script
@@ -32,14 +33,23 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture
-def app(store: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     """The workbench on a 2,000-row sample of Adult, after its first run (the Data page)."""
     monkeypatch.setenv("SYNTHGUARD_APP_ROWS", str(ROWS))  # the default after a dataset switch
+    # Streamlit's "magic" rewrites each page with ast.parse on first use; on CPython 3.11 that
+    # can fail with a spurious "AST constructor recursion depth mismatch" SystemError while a
+    # background job thread also builds an AST (cpython gh-106905; seen once in CI on the
+    # Distill page). The pages use no magic (no bare expressions), so tests run without it.
+    previous = st_config.get_option("runner.magicEnabled")
+    st_config.set_option("runner.magicEnabled", False)
     at = AppTest.from_file(str(entry_script()), default_timeout=180)
     at.session_state["w.data.rows"] = ROWS
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    try:
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        yield at
+    finally:
+        st_config.set_option("runner.magicEnabled", previous)
 
 
 E2E_ROWS = 1000  # browser tests: a 1,000-row sample (700 train rows) keeps each step short
