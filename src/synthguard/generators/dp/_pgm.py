@@ -22,6 +22,7 @@ import jax
 jax.config.update("jax_enable_x64", True)  # mbi recommends float64; set before importing it
 
 import mbi  # noqa: E402
+import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 from mbi import junction_tree  # noqa: E402
 from mbi.estimation import MirrorDescent  # noqa: E402
@@ -279,41 +280,126 @@ SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 # -- exact marginals in NumPy (no JIT compile per query) ----------------------------------
 
 
-class NumpyModel:
-    """The model's potentials as NumPy arrays, for many marginal queries per round.
+def _contract(operands: Sequence[tuple[np.ndarray, Sequence[str]]],
+              out: Sequence[str]) -> np.ndarray:
+    """``np.einsum`` over arrays whose axes are named by attributes (labels renumbered per
+    call, so any number of columns fits einsum's label limit)."""
+    labels: dict[str, int] = {}
+    args: list[Any] = []
+    for values, attrs in operands:
+        args.extend([values, [labels.setdefault(a, len(labels)) for a in attrs]])
+    for a in out:
+        labels.setdefault(a, len(labels))
+    return np.asarray(np.einsum(*args, [labels[a] for a in out], optimize="greedy"))
 
-    Each query is one ``np.einsum`` over exp(θ_C − max θ_C), contracted along a greedy path:
-    exact, bounded by the model's tree width (kept small by AIM's size limit), and free of
-    the per-shape XLA compilation that makes ``MarkovRandomField.project`` slow on CPU.
+
+class NumpyModel:
+    """Exact marginals of a fitted model in NumPy, for many queries per round.
+
+    The potentials are calibrated once on the model's junction tree (two passes of
+    sum-product messages between its maximal cliques, normalised as they go). A query inside
+    one maximal clique sums its belief; any other query contracts the beliefs of the smallest
+    subtree joining cliques that hold its columns, divided by their separators' beliefs
+    (the model's joint on that subtree). Exact, bounded by the junction tree's clique sizes,
+    and free of the per-shape XLA compilation that makes ``MarkovRandomField.project`` slow
+    on CPU. (Contracting all potentials per query, as before, built intermediates far larger
+    than the junction tree once the model held loops: one round's ~100 queries took minutes
+    on Adult; docs/dp.md, "Fourth pass".)
     """
 
     def __init__(self, model: mbi.MarkovRandomField) -> None:
         self.domain = model.domain
         self.total = float(model.total)
-        self.index = {a: i for i, a in enumerate(self.domain.attributes)}
-        self.factors: list[tuple[np.ndarray, list[int]]] = []
-        for cl in model.potentials.cliques:
+        domain = self.domain
+        cliques = [tuple(cl) for cl in model.potentials.cliques]
+        jtree, _ = junction_tree.make_junction_tree(domain, cliques)
+        self.nodes: list[Clique] = [tuple(c) for c in jtree.nodes]
+        self.tree = jtree
+        log_pot = {c: np.zeros(domain.project(c).shape) for c in self.nodes}
+        for cl in cliques:
             factor = model.potentials[cl]
+            attrs = tuple(factor.domain.attributes)
+            home = min((c for c in self.nodes if set(attrs) <= set(c)), key=domain.size)
             values = np.asarray(factor.values, dtype=float)
-            self.factors.append((np.exp(values - values.max()),
-                                 [self.index[a] for a in factor.domain.attributes]))
+            ordered = [a for a in home if a in attrs]
+            values = np.transpose(values, [attrs.index(a) for a in ordered])
+            shape = [domain[a] if a in attrs else 1 for a in home]
+            log_pot[home] = log_pot[home] + values.reshape(shape)
+        self.beliefs = self._calibrate({c: np.exp(v - v.max()) for c, v in log_pot.items()})
         self._cache: dict[Clique, np.ndarray] = {}
+
+    def _calibrate(self, pot: dict[Clique, np.ndarray]) -> dict[Clique, np.ndarray]:
+        """Normalised beliefs (probabilities) of every maximal clique: Shafer-Shenoy on each
+        tree of the (possibly disconnected) junction forest, messages normalised to sum 1."""
+        messages: dict[tuple[Clique, Clique], np.ndarray] = {}
+
+        def send(src: Clique, dst: Clique) -> None:
+            sep = [a for a in src if a in dst]
+            operands: list[tuple[np.ndarray, Sequence[str]]] = [(pot[src], src)]
+            operands += [(messages[(k, src)], [a for a in k if a in src])
+                         for k in self.tree.neighbors(src) if k != dst]
+            msg = _contract(operands, sep)
+            messages[(src, dst)] = msg / max(float(msg.sum()), 1e-300)
+
+        for component in nx.connected_components(self.tree):
+            root = min(component)
+            order = list(nx.dfs_preorder_nodes(self.tree, root))
+            parent = dict(nx.dfs_predecessors(self.tree, root))
+            for node in reversed(order):  # leaves first
+                if node in parent:
+                    send(node, parent[node])
+            for node in order:  # root first
+                if node in parent:
+                    send(parent[node], node)
+        beliefs: dict[Clique, np.ndarray] = {}
+        for node in self.nodes:
+            operands: list[tuple[np.ndarray, Sequence[str]]] = [(pot[node], node)]
+            operands += [(messages[(k, node)], [a for a in k if a in node])
+                         for k in self.tree.neighbors(node)]
+            belief = _contract(operands, node)
+            beliefs[node] = belief / max(float(belief.sum()), 1e-300)
+        return beliefs
+
+    def _joint(self, clique: Clique) -> np.ndarray:
+        """Probabilities over ``clique`` (axes in clique order) within one tree."""
+        holders = [[c for c in self.nodes if a in c] for a in clique]
+        inside = [c for c in holders[0] if all(c in h for h in holders[1:])]
+        if inside:
+            home = min(inside, key=self.domain.size)
+            return _contract([(self.beliefs[home], home)], clique)
+        best: set[Clique] | None = None
+        for start in holders[0]:
+            span = {start}
+            for h in holders[1:]:
+                paths: list[list[Clique]] = [nx.shortest_path(self.tree, start, c) for c in h]
+                span.update(paths[min(range(len(paths)), key=lambda i: len(paths[i]))])
+            if best is None or self._cells(span) < self._cells(best):
+                best = span
+        assert best is not None
+        operands: list[tuple[np.ndarray, Sequence[str]]] = [(self.beliefs[c], c) for c in best]
+        for u, v in self.tree.subgraph(best).edges():
+            sep = [a for a in u if a in v]
+            sep_p = _contract([(self.beliefs[u], u)], sep)
+            inverse = np.divide(1.0, sep_p, out=np.zeros_like(sep_p), where=sep_p > 0)
+            operands.append((inverse, sep))
+        return _contract(operands, clique)
+
+    def _cells(self, nodes: set[Clique]) -> int:
+        return sum(self.domain.size(c) for c in nodes)
 
     def marginal(self, clique: Clique) -> np.ndarray:
         """Marginal counts over ``clique`` (flattened in clique order), summing to total."""
         key = tuple(clique)
         if key in self._cache:
             return self._cache[key]
-        out_axes = [self.index[a] for a in key]
-        operands: list[Any] = []
-        covered: set[int] = set()
-        for values, axes in self.factors:
-            operands.extend([values, axes])
-            covered.update(axes)
-        for axis in out_axes:  # attributes in no factor are uniform
-            if axis not in covered:
-                operands.extend([np.ones(self.domain.shape[axis]), [axis]])
-        result = np.einsum(*operands, out_axes, optimize="greedy")
+        component = {c: i for i, comp in enumerate(nx.connected_components(self.tree))
+                     for c in comp}
+        parts: dict[int, list[str]] = {}
+        for a in key:
+            node = next(c for c in self.nodes if a in c)
+            parts.setdefault(component[node], []).append(a)
+        operands = [(self._joint(tuple(attrs)), attrs) for attrs in parts.values()]
+        result = _contract(operands, key)  # columns in different trees are independent
         flat = np.asarray(result, dtype=float).reshape(-1)
         flat = flat * (self.total / flat.sum())
         self._cache[key] = flat
