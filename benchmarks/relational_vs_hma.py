@@ -3,6 +3,7 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/relational_vs_hma.py [--customers 600]
         [--datasets mimic,mimic_hma,bank,bank_hma] [--no-hma] [--no-dp] [--seed 0] [--ceiling]
         [--epsilon 1] [--public-facts] [--dp-params '{"range_sigmas": 1.0, "max_depth": null}']
+        [--breakdown]
 
 Datasets: ``mimic`` (the built-in MIMIC-III demo, 8 tables, depth 4: HMA refuses it),
 ``mimic_hma`` (its HMA-sized sub-schema: PATIENTS -> ADMISSIONS, ICUSTAYS, SERVICES,
@@ -14,7 +15,10 @@ then ``hierarchical_dp`` at ε=1 (entity-level; charged to a throw-away run stor
 Printed per run: SDMetrics ``MultiTableQualityReport`` score and its four properties, our
 :func:`multi_table_quality` score and |difference| (target ≤ 0.02), referential integrity
 (target 100 %), fit+sample seconds and the ratio ours/HMA (target ≤ 0.2). Targets: quality ≥
-0.85 (non-DP), ≥ 0.75 (ε=1 entity-level DP).
+0.85 (non-DP), ≥ 0.75 (ε=1 entity-level DP). ``--breakdown``: also each column's shape
+score, the score of each column pair that meets SDMetrics' threshold, cardinality and
+intertable trends per relationship, and ``hierarchical_dp``'s numeric ranges (model units;
+estimated with DP or public), to see where a run loses.
 """
 
 from __future__ import annotations
@@ -101,8 +105,35 @@ def sdmetrics_report(data: RelationalData, synthetic: dict[str, Any]) -> dict[st
             **{str(p): float(s) for p, s in zip(props["Property"], props["Score"], strict=True)}}
 
 
+def breakdown(data: RelationalData, synthetic: dict[str, Any], generator: Any) -> dict[str, Any]:
+    """Per column, per scored pair and per relationship: where a run loses (aggregates of
+    the comparison only; the DP ranges are outputs of the mechanism or public)."""
+    from itertools import combinations
+
+    from synthguard.evaluation import relational as rel
+
+    meta = data.metadata
+    ours = multi_table_quality(data.tables, synthetic, meta)
+    pairs = {}
+    for table in meta.tables:
+        cols = rel._scored(meta, table)
+        for a, b in combinations(cols, 2):
+            score, meets = rel._pair(data.tables[table][a], data.tables[table][b],
+                                     synthetic[table][a], synthetic[table][b],
+                                     cols[a] in rel._CONTINUOUS, cols[b] in rel._CONTINUOUS)
+            if meets:
+                pairs[f"{table}: {a} ~ {b}"] = round(score, 3)
+    return {"shapes": {t: {c: round(v, 3) for c, v in p["per_column"].items()}
+                       for t, p in ours["per_table"].items()},
+            "pairs": pairs,
+            "cardinality": {k: round(v, 3) for k, v in ours["cardinality_by_relationship"].items()},
+            "intertable": {k: round(v, 3) for k, v in ours["intertable_by_relationship"].items()},
+            "dp_ranges": {k: [float(f"{v[0]:.4g}"), float(f"{v[1]:.4g}")]
+                          for k, v in getattr(generator, "_bounds", {}).items()}}
+
+
 def run(name: str, data: RelationalData, generator_name: str, *, seed: int,
-        store: Any = None, **params: Any) -> dict[str, Any]:
+        store: Any = None, detail: bool = False, **params: Any) -> dict[str, Any]:
     generator = create_relational_generator(generator_name, **params)
     cpu = time.process_time()
     started = time.perf_counter()
@@ -133,6 +164,9 @@ def run(name: str, data: RelationalData, generator_name: str, *, seed: int,
            "privacy": None if spend is None else {"epsilon": spend.epsilon, "delta": spend.delta,
                                                    "unit": spend.notes.split(";")[0]}}
     print(json.dumps(row), flush=True)
+    if detail:
+        print(json.dumps({"breakdown": f"{name} {generator_name}",
+                          **breakdown(data, synthetic, generator)}), flush=True)
     return row
 
 
@@ -190,6 +224,9 @@ def main() -> None:
     parser.add_argument("--dp-params", default="{}",
                         help="JSON object of further hierarchical_dp parameters (e.g. the settings "
                              "docs/relational.md compares)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also per-column shapes, scored pairs, per-relationship scores and "
+                             "hierarchical_dp's numeric ranges")
     parser.add_argument("--ceiling", action="store_true",
                         help="only: real vs real halves of the entities (and extrapolated to the "
                              "full size), and hierarchical fitted on one half vs the other")
@@ -207,7 +244,7 @@ def main() -> None:
                                    public_facts=args.public_facts).items():
             print(f"# {name}: " + ", ".join(f"{t} {len(f)}" for t, f in data.tables.items())
                   + f"; depth {data.metadata.depth()}", flush=True)
-            ours = run(name, data, "hierarchical", seed=args.seed)
+            ours = run(name, data, "hierarchical", seed=args.seed, detail=args.breakdown)
             rows.append(ours)
             if not args.no_hma:
                 try:
@@ -221,7 +258,8 @@ def main() -> None:
                     print(f"# {name}: sdv_hma refused: {exc}", flush=True)
             if not args.no_dp:
                 rows.append(run(name, data, "hierarchical_dp", seed=args.seed, store=store,
-                                epsilon=args.epsilon, **json.loads(args.dp_params)))
+                                detail=args.breakdown, epsilon=args.epsilon,
+                                **json.loads(args.dp_params)))
     print("# summary: dataset generator sdmetrics ours |diff| integrity seconds cpu-seconds")
     for r in rows:
         print(f"  {r['dataset']:10s} {r['generator']:16s} {r['sdmetrics']['score']:.3f} {r['ours']:.3f} "
