@@ -326,6 +326,10 @@ class NumpyModel:
             shape = [domain[a] if a in attrs else 1 for a in home]
             log_pot[home] = log_pot[home] + values.reshape(shape)
         self.beliefs = self._calibrate({c: np.exp(v - v.max()) for c, v in log_pot.items()})
+        # which tree of the junction forest each maximal clique is in (columns in different
+        # trees are independent under the model)
+        self.component = {c: i for i, comp in enumerate(nx.connected_components(jtree))
+                          for c in comp}
         self._cache: dict[Clique, np.ndarray] = {}
 
     def _calibrate(self, pot: dict[Clique, np.ndarray]) -> dict[Clique, np.ndarray]:
@@ -392,12 +396,10 @@ class NumpyModel:
         key = tuple(clique)
         if key in self._cache:
             return self._cache[key]
-        component = {c: i for i, comp in enumerate(nx.connected_components(self.tree))
-                     for c in comp}
         parts: dict[int, list[str]] = {}
         for a in key:
             node = next(c for c in self.nodes if a in c)
-            parts.setdefault(component[node], []).append(a)
+            parts.setdefault(self.component[node], []).append(a)
         operands = [(self._joint(tuple(attrs)), attrs) for attrs in parts.values()]
         result = _contract(operands, key)  # columns in different trees are independent
         flat = np.asarray(result, dtype=float).reshape(-1)
