@@ -123,8 +123,8 @@ class AIMGenerator(MarginalDPGenerator):
         sigma = math.sqrt(1 / (2 * ALPHA * per_round)) if per_round > 0 else math.inf
         epsilon = math.sqrt(8 * (1 - ALPHA) * per_round)
         model = _pgm.estimate(domain, measurements, iters=params.iters)
-        views = _views(candidates, domain, self._ordered, _pgm.NumpyModel(model),
-                       params.coarse_levels)
+        np_model = _pgm.NumpyModel(model)  # the current model's marginals, one per refit
+        views = _views(candidates, domain, self._ordered, np_model, params.coarse_levels)
         t = 0
         terminate = rho - rho_used <= 1e-12 * rho
         report(progress, "aim: budget spent (ρ)", rho_used, rho)
@@ -138,7 +138,6 @@ class AIMGenerator(MarginalDPGenerator):
             rho_used += epsilon**2 / 8 + 0.5 / sigma**2
             size_limit = params.max_cells * rho_used / rho
             allowed = _filter(candidates, domain, list(model.cliques), size_limit)
-            np_model = _pgm.NumpyModel(model)
             chosen = _worst_approximated([v for v in views if v.clique in allowed], allowed,
                                          answers, np_model, epsilon, sigma, rng)
             if chosen.groups is None:
@@ -149,10 +148,12 @@ class AIMGenerator(MarginalDPGenerator):
             measured.append(chosen.clique)
             before = chosen.view(np_model.marginal(chosen.clique))
             model = _pgm.estimate(domain, measurements, iters=params.iters, warm_start=model)
-            after = chosen.view(_pgm.NumpyModel(model).marginal(chosen.clique))
-            LOG.debug("aim round %d: %s in %d cells (σ %.1f), model %d cells", t,
-                      chosen.clique, chosen.size, sigma,
-                      _pgm.model_cells(domain, list(model.cliques)))
+            np_model = _pgm.NumpyModel(model)
+            after = chosen.view(np_model.marginal(chosen.clique))
+            if LOG.isEnabledFor(logging.DEBUG):  # model_cells builds a junction tree
+                LOG.debug("aim round %d: %s in %d cells (σ %.1f), model %d cells", t,
+                          chosen.clique, chosen.size, sigma,
+                          _pgm.model_cells(domain, list(model.cliques)))
             if _pgm.l1(after, before) <= sigma * _pgm.SQRT_2_OVER_PI * chosen.size:
                 sigma /= 2
                 epsilon *= 2
