@@ -718,12 +718,14 @@ def test_children_follow_their_parents_conditional_frequencies_stratified() -> N
 
 @pytest.mark.slow  # ~20 s: Private-PGM per table
 def test_entity_level_dp_child_context_bins_come_from_the_parent_model() -> None:
-    """A child's numeric context columns (its parent's columns, rank, siblings) take their
-    bins from the parent's fitted model (post-processing): the child's ρ buys no histogram of
-    them (here the child has no numeric column of its own: no discretisation ρ at all), its
-    spend is still exactly its share of ρ, and the parent's leaves are what it decodes with."""
+    """``context_codecs``: a child's numeric context columns (its parent's columns, rank,
+    siblings) take their bins from the parent's fitted model (post-processing): the child's
+    ρ buys no histogram of them (here the child has no numeric column of its own: no
+    discretisation ρ at all), its spend is still exactly its share of ρ, and the parent's
+    leaves are what it decodes with."""
     data = _many_children(200, seed=0)
     generator = create_relational_generator("hierarchical_dp", epsilon=4.0, iters=100,
+                                            context_codecs=True,
                                             mechanism_params={"tree_share": 0.6})
     generator.fit(data, seed=0)  # type: ignore[arg-type]
     parent, child = generator.models["parents"], generator.models["children"]  # type: ignore[attr-defined]
@@ -738,8 +740,8 @@ def test_entity_level_dp_child_context_bins_come_from_the_parent_model() -> None
     assert per_table["children"]["rho"] == pytest.approx(per_table["parents"]["rho"])
     assert generator.privacy_spent().rho <= generator.planned_spend(200).rho * (1 + 1e-6)  # type: ignore[union-attr, attr-defined]
     assert referential_integrity(generator.sample(seed=1), data.metadata)["overall"] == 1.0  # type: ignore[attr-defined]
-    measured = create_relational_generator("hierarchical_dp", epsilon=4.0, iters=100,
-                                           context_codecs=False)
+    measured = create_relational_generator("hierarchical_dp", epsilon=4.0, iters=100)
+    assert not measured.params.context_codecs  # type: ignore[attr-defined]  # not the default
     measured.fit(data, seed=0)  # type: ignore[arg-type]
     assert measured.models["children"]._info["rho_discretisation"] > 0  # type: ignore[attr-defined]
 

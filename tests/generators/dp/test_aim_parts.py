@@ -236,3 +236,9 @@ def test_derived_codecs_cost_no_histogram_and_stand_in_for_their_one_way() -> No
     rho = derived.privacy_spent().rho  # type: ignore[union-attr]
     assert info["rho_discretisation"] + info["rho_mechanism"] == pytest.approx(rho)
     assert len(derived.sample(50, seed=1)) == 50
+    # without derived columns (any single-table fit) the option changes nothing
+    off = create_generator("aim", epsilon=1.0, bounds=bounds, max_depth=2, final_iters=50,
+                           prior_oneways=False)
+    off._fit_private(frame, schema=schema, seed=0)  # type: ignore[attr-defined]
+    assert plain.params.prior_oneways  # type: ignore[attr-defined]
+    pd.testing.assert_frame_equal(plain.sample(50, seed=1), off.sample(50, seed=1))
