@@ -714,3 +714,45 @@ def test_children_follow_their_parents_conditional_frequencies_stratified() -> N
         share_b = (out["y"].to_numpy()[333:] == "x").sum()
         assert abs(share_a - 0.7 * 333) <= 1 and abs(share_b - 0.2 * 333) <= 1
     assert MIN_STRATUM_ROWS >= 5
+
+
+@pytest.mark.slow  # ~20 s: Private-PGM per table
+def test_entity_level_dp_child_context_bins_come_from_the_parent_model() -> None:
+    """``context_codecs``: a child's numeric context columns (its parent's columns, rank,
+    siblings) take their bins from the parent's fitted model (post-processing): the child's
+    ρ buys no histogram of them (here the child has no numeric column of its own: no
+    discretisation ρ at all), its spend is still exactly its share of ρ, and the parent's
+    leaves are what it decodes with."""
+    data = _many_children(200, seed=0)
+    generator = create_relational_generator("hierarchical_dp", epsilon=4.0, iters=100,
+                                            context_codecs=True,
+                                            mechanism_params={"tree_share": 0.6})
+    generator.fit(data, seed=0)  # type: ignore[arg-type]
+    parent, child = generator.models["parents"], generator.models["children"]  # type: ignore[attr-defined]
+    assert parent.params.tree_share == child.params.tree_share == 0.6  # forwarded
+    assert child._info["rho_discretisation"] == 0.0 < parent._info["rho_discretisation"]
+    assert child._codec.numeric["^x0"].leaf_edges == parent._codec.numeric["x0"].leaf_edges
+    cap = generator._count_cap("parents", "children")  # type: ignore[attr-defined]
+    nsib, rank = child._codec.numeric["^__nsib"], child._codec.numeric["^__rank"]
+    assert (nsib.low, nsib.high, rank.low, rank.high) == (1.0, cap, 1.0, cap)
+    assert rank.leaf_weights[0] >= max(rank.leaf_weights)  # rank 1 is the most frequent
+    per_table = generator.info["per_table"]  # type: ignore[attr-defined]
+    assert per_table["children"]["rho"] == pytest.approx(per_table["parents"]["rho"])
+    assert generator.privacy_spent().rho <= generator.planned_spend(200).rho * (1 + 1e-6)  # type: ignore[union-attr, attr-defined]
+    assert referential_integrity(generator.sample(seed=1), data.metadata)["overall"] == 1.0  # type: ignore[attr-defined]
+    measured = create_relational_generator("hierarchical_dp", epsilon=4.0, iters=100)
+    assert not measured.params.context_codecs  # type: ignore[attr-defined]  # not the default
+    measured.fit(data, seed=0)  # type: ignore[arg-type]
+    assert measured.models["children"]._info["rho_discretisation"] > 0  # type: ignore[attr-defined]
+
+
+def test_entity_level_dp_forwards_checked_mechanism_params() -> None:
+    from synthguard.errors import ParameterError
+
+    generator = create_relational_generator("hierarchical_dp",
+                                            mechanism_params={"tree_share": 0.7, "tree_split": [0.1, 0.2, 0.7]})
+    assert generator.params.mechanism_params == {"tree_share": 0.7, "tree_split": [0.1, 0.2, 0.7]}  # type: ignore[attr-defined]
+    for bad, match in (({"tree_share": 1.5}, "tree_share"), ({"max_bins": 4}, "max_bins"),
+                       ({"nope": 1}, "nope"), ({"tree_split": [0.5, 0.5]}, "tree_split")):
+        with pytest.raises(ParameterError, match=match):
+            create_relational_generator("hierarchical_dp", mechanism_params=bad)

@@ -201,3 +201,44 @@ def test_aim_with_coarse_views_spends_its_budget_and_learns_a_coarse_dependence(
     # the pair was measured (possibly coarsened): old rows are mostly red, young rarely
     assert (out.loc[old, "colour"] == "red").mean() > 0.6
     assert (out.loc[~old, "colour"] == "red").mean() < 0.35
+
+
+def test_derived_codecs_cost_no_histogram_and_stand_in_for_their_one_way() -> None:
+    """A column whose codec comes from released outputs (hierarchical_dp: a child's copy of
+    its parent's column) buys no histogram: the discretisation's σ is that of the other
+    columns alone; with ``prior_oneways`` its bin shares stand in for its 1-way in AIM's tree
+    start, and the fit still spends exactly its ρ."""
+    from synthguard.data.schema import ColumnKind, ColumnSpec, Schema
+    from synthguard.generators.registry import create_generator
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"x": rng.normal(0, 1, 400), "y": rng.normal(5, 2, 400),
+                          "c": rng.choice(["a", "b", "c"], 400)})
+    schema = Schema({"x": ColumnSpec(ColumnKind.NUMERIC, "numerical", decimals=2),
+                     "y": ColumnSpec(ColumnKind.NUMERIC, "numerical", decimals=2),
+                     "c": ColumnSpec(ColumnKind.CATEGORICAL, "categorical")})
+    bounds = {"x": [-5.0, 5.0], "y": [-5.0, 15.0]}
+    plain = create_generator("aim", epsilon=1.0, bounds=bounds, max_depth=2, final_iters=50)
+    plain._fit_private(frame, schema=schema, seed=0)  # type: ignore[attr-defined]
+    derived = create_generator("aim", epsilon=1.0, bounds=bounds, max_depth=2, final_iters=50,
+                               prior_oneways=True)
+    given = plain._codec.numeric["y"]  # type: ignore[attr-defined]
+    derived.derived_codecs = {"y": given}  # type: ignore[attr-defined]
+    derived.derived_shares = {"c": {'"a"': 0.2, '"b"': 0.3, '"c"': 0.5}}  # type: ignore[attr-defined]
+    derived._fit_private(frame, schema=schema, seed=0)  # type: ignore[attr-defined]
+    codec = derived._codec  # type: ignore[attr-defined]
+    # two histograms (x's two levels) instead of four at the same discretisation ρ
+    assert codec.sigma == pytest.approx(plain._codec.sigma / np.sqrt(2))  # type: ignore[attr-defined]
+    assert codec.numeric["y"].leaf_edges == given.leaf_edges and codec.numeric["y"].leaf_noisy is None
+    assert set(derived._priors) == {"y", "c"}  # type: ignore[attr-defined]
+    assert derived._priors["c"] == pytest.approx([0.2, 0.3, 0.5])  # type: ignore[attr-defined]
+    info = derived._info  # type: ignore[attr-defined]
+    rho = derived.privacy_spent().rho  # type: ignore[union-attr]
+    assert info["rho_discretisation"] + info["rho_mechanism"] == pytest.approx(rho)
+    assert len(derived.sample(50, seed=1)) == 50
+    # without derived columns (any single-table fit) the option changes nothing
+    off = create_generator("aim", epsilon=1.0, bounds=bounds, max_depth=2, final_iters=50,
+                           prior_oneways=False)
+    off._fit_private(frame, schema=schema, seed=0)  # type: ignore[attr-defined]
+    assert plain.params.prior_oneways  # type: ignore[attr-defined]
+    pd.testing.assert_frame_equal(plain.sample(50, seed=1), off.sample(50, seed=1))

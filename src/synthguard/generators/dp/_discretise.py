@@ -29,6 +29,7 @@ combinations only. Fused numeric columns need no bounds and no histogram.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
@@ -599,8 +600,14 @@ def histogram_measurements(plans: list[ColumnPlan]) -> int:
 
 def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
               max_bins: int, rng: np.random.Generator, min_bin_mass: float = 0.0,
-              smoothing: str = "bins", schema: Schema | None = None) -> TableCodec:
+              smoothing: str = "bins", schema: Schema | None = None,
+              derived: dict[str, NumericCodec] | None = None) -> TableCodec:
     """Build the table codec, spending exactly ``rho`` (zCDP) on numeric columns' histograms.
+
+    ``derived``: codecs of numeric columns known from already-released DP outputs (e.g. a
+    child table's copy of its parent's columns, from the parent's fitted model): no histogram
+    is measured for them (post-processing, no ρ); their leaves are regrouped into coarse bins
+    here (``max_bins``, ``min_bin_mass``) and decode as given.
 
     A coarse bin holds about 1/``max_bins`` of the noisy mass, and at least ``min_bin_mass``
     (a mechanism whose marginals are noisy asks for bins its noise does not drown).
@@ -612,7 +619,8 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
     if smoothing not in SMOOTHINGS:
         raise ParameterError(f"smoothing must be one of {list(SMOOTHINGS)}, got {smoothing!r}")
     codec = TableCodec(columns=[str(c) for c in frame.columns])
-    k = histogram_measurements(plans)
+    derived = derived or {}
+    k = histogram_measurements([p for p in plans if p.name not in derived])
     sigma = math.sqrt(k / (2.0 * rho)) if k else 0.0
     if any(p.kind == "fused" for p in plans):
         codec.fused = fused_codecs(frame, schema or infer_schema(frame), codec.columns)
@@ -636,6 +644,10 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
             has_null = bool(np.isnan(x).any())
             x = x[~np.isnan(x)]
             bounds = p.bounds
+            if p.name in derived:
+                codec.numeric[p.name] = regrouped(derived[p.name], max_bins, min_bin_mass)
+                codec.notes.append(f"bins of {p.name!r} derived from released outputs (no ρ)")
+                continue
             if p.values is not None:
                 codec.numeric[p.name] = _value_histogram(x, p.values, p.integer, sigma, max_bins,
                                                          has_null, rng, min_bin_mass)
@@ -656,6 +668,16 @@ def fit_codec(frame: pd.DataFrame, plans: list[ColumnPlan], *, rho: float,
     codec.rho_used = rho if k else 0.0
     codec.sigma = sigma
     return codec
+
+
+def regrouped(codec: NumericCodec, max_bins: int, min_bin_mass: float) -> NumericCodec:
+    """A copy of ``codec`` (leaves, leaf weights, decoding) with its leaves regrouped into
+    coarse bins of about equal weight for another table (post-processing of its weights);
+    no raw noisy counts (the copy paid for none) and no link to another column."""
+    bins = equal_mass_groups([max(0.0, float(w)) for w in codec.leaf_weights], max_bins,
+                             min_bin_mass)
+    return dataclasses.replace(codec, bin_of_leaf=bins, leaf_noisy=None, ranges_by=None,
+                               bounds_source="derived")
 
 
 def _link_dict(plan: ColumnPlan) -> dict[str, Any] | None:

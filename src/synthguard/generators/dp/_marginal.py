@@ -20,7 +20,14 @@ from synthguard.errors import InputError
 from synthguard.generators.base import GeneratorParams, PrivacySpend
 from synthguard.generators.dp import _pgm
 from synthguard.generators.dp._base import DEFAULT_DELTA_RULE, DPGeneratorBase, DPParams
-from synthguard.generators.dp._discretise import fit_codec, fused_combinations
+from synthguard.generators.dp._discretise import (
+    NULL_LABEL,
+    NumericCodec,
+    _isnull,
+    _key,
+    fit_codec,
+    fused_combinations,
+)
 from synthguard.ledger.accounting import ZCDP_METHOD, cdp_rho
 from synthguard.progress import ProgressCallback, report
 
@@ -44,6 +51,13 @@ class MarginalDPGenerator(DPGeneratorBase):
         self._model: Any = None
         self._ordered: set[str] = set()
         self._paid: list[Any] = []  # 1-way measurements the discretisation already paid for
+        # numeric columns whose codec is known from already-released DP outputs (a child
+        # table's copies of its parent's columns, set by hierarchical_dp): no histogram
+        # is measured for them, so the discretisation's ρ is spread over the others only
+        self.derived_codecs: dict[str, NumericCodec] = {}
+        # categorical columns' value shares known from released outputs (value key -> share)
+        self.derived_shares: dict[str, dict[str, float]] = {}
+        self._priors: dict[str, np.ndarray] = {}  # 1-way shares over codes, of those columns
 
     def _spend_for(self, epsilon: float, delta: float, *, planned: bool) -> PrivacySpend:
         rho = cdp_rho(epsilon, delta)
@@ -72,7 +86,12 @@ class MarginalDPGenerator(DPGeneratorBase):
         delta = self.resolve_delta(len(frame))
         plans = self.plan(frame, schema)
         rho = cdp_rho(self.p.epsilon, delta)
-        rho_disc = self.discretisation_rho(plans, rho)
+        unknown = sorted(set(self.derived_codecs) - {p.name for p in plans if p.kind == "numeric"})
+        if unknown:
+            raise InputError(f"{self.name}: derived codecs given for {unknown}, which are not "
+                             "numeric columns of the table")
+        rho_disc = self.discretisation_rho(
+            [p for p in plans if p.name not in self.derived_codecs], rho)
         rng = np.random.default_rng(seed)
         report(progress, "discretise", 0, 1)
         n_attributes = sum(p.kind not in ("id", "fused") for p in plans) + (len(
@@ -80,7 +99,8 @@ class MarginalDPGenerator(DPGeneratorBase):
         min_mass = self.min_bin_mass(n_attributes, rho - rho_disc)
         codec = fit_codec(frame, plans, rho=rho_disc if rho_disc > 0 else 1.0,
                           max_bins=self.p.max_bins, rng=rng, min_bin_mass=min_mass,
-                          smoothing=self.p.smoothing, schema=schema)
+                          smoothing=self.p.smoothing, schema=schema,
+                          derived=self.derived_codecs)
         report(progress, "discretise", 1, 1)
         sizes = codec.domain_sizes()
         if not sizes:
@@ -89,6 +109,7 @@ class MarginalDPGenerator(DPGeneratorBase):
         dataset = _pgm.make_dataset(codec.encode(frame), domain)
         self._ordered = set(codec.numeric)  # columns whose adjacent codes may be merged
         self._paid = _pgm.bin_measurements(codec)
+        self._priors = _priors(codec, self.derived_codecs, self.derived_shares)
         result = self._run(dataset, domain, rho - rho_disc, rng, progress)
         total = rho_disc + result.rho_used
         if total > rho * (1 + 1e-9):
@@ -145,3 +166,29 @@ class MarginalDPGenerator(DPGeneratorBase):
         gen._load_meta(folder)
         gen._model = _pgm.load_model(folder)
         return gen
+
+
+def _priors(codec: Any, derived: dict[str, NumericCodec],
+            shares: dict[str, dict[str, float]]) -> dict[str, np.ndarray]:
+    """Each derived column's 1-way shares over its codes (post-processing of released
+    outputs): a numeric column's coarse bins sum its leaf weights (not for a column with
+    nulls: their share is not known); a categorical column's values take their given share
+    (a value without one: none)."""
+    out: dict[str, np.ndarray] = {}
+    for name in derived:
+        numeric = codec.numeric[name]
+        if numeric.has_null:
+            continue
+        size = numeric.n_bins
+        mass = np.bincount(np.asarray(numeric.bin_of_leaf), minlength=size,
+                           weights=np.maximum(np.asarray(numeric.leaf_weights, dtype=float), 0))
+        if mass.sum() > 0:
+            out[name] = mass / mass.sum()
+    for name, given in shares.items():
+        if name not in codec.categorical:
+            continue
+        keys = [NULL_LABEL if _isnull(v) else _key(v) for v in codec.categorical[name].values]
+        mass = np.array([max(float(given.get(k, 0.0)), 0.0) for k in keys])
+        if mass.sum() > 0:
+            out[name] = mass / mass.sum()
+    return out

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +49,7 @@ from synthguard.errors import (
 )
 from synthguard.generators.base import Capabilities, Generator, GeneratorParams, PrivacySpend
 from synthguard.generators.dp._base import check_max_depth
-from synthguard.generators.dp._discretise import dp_range, signed_powers
+from synthguard.generators.dp._discretise import NumericCodec, dp_range, signed_powers
 from synthguard.generators.relational import _plan
 from synthguard.generators.relational.base import RelationalGenerator, register_relational
 from synthguard.ledger import RunStore
@@ -113,6 +113,19 @@ class HierarchicalDPParams(GeneratorParams):
     # histogram sharing the table's discretisation ρ; at ~600 rows the third level rarely
     # had a cell over its 3σ threshold to refine, and two levels cut σ by ~20 %
     max_depth: int | None = 2
+    # a child table's numeric context columns (its parent's columns, rank, siblings) take
+    # their bins from the parent's fitted model, and its categorical ones their shares
+    # (post-processing: no ρ), instead of being measured again with the child's ρ, which
+    # then buys the histograms of its own columns only; AIM's tree start also leaves out
+    # their 1-ways (AIMParams.prior_oneways). About half of a child's histograms were of
+    # context (toy accounts: 9 of ~18). ε=1, 600 root entities, no public facts: toy bank
+    # (seeds 0-4) mean 0.802 → 0.815, floor 0.767 → 0.801; bank_hma (0-4) 0.762 → 0.769,
+    # floor 0.748 → 0.757; held-out bank (0-9) mean 0.739 → 0.744 but floor 0.701 → 0.686
+    # (seed 9: its transactions table 0.773 → 0.608), so not the default (docs/relational.md)
+    context_codecs: bool = False
+    # further parameters of every table's mechanism (e.g. {"tree_share": 0.7} for aim); not
+    # those set above (ε, δ, bounds, bins, depth, share, rounds, iterations, workload)
+    mechanism_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         eps = self.epsilon
@@ -141,6 +154,7 @@ class HierarchicalDPParams(GeneratorParams):
                                or not (math.isfinite(sr) and sr >= 0)):
             raise ParameterError(f"second_run must be None or a number >= 0, got {sr!r}")
         check_max_depth(self.max_depth)
+        _check_mechanism_params(self.mechanism, self.mechanism_params)
         if self.pool_factor < 1:
             raise ParameterError("pool_factor must be >= 1")
         if not 0 < self.bounds_share < 1 or not 0 < self.discretisation_share <= 0.5:
@@ -294,11 +308,15 @@ class HierarchicalDPGenerator(RelationalGenerator):
                 extra["rounds"] = max(2, math.ceil(self.p.rounds_per_column * frame.shape[1]))
             if self.p.mechanism == "aim" and not self.p.context_pairs and context is not None:
                 extra["workload"] = _child_workload(list(frame.columns))
+            extra.update(self.p.mechanism_params or {})
             model = create_generator(self.p.mechanism, epsilon=eps_row, delta=delta_row,
                                      bounds=bounds, estimate_bounds=False, max_bins=self.p.max_bins,
                                      discretisation_share=self.p.discretisation_share,
                                      max_depth=self.p.max_depth,
                                      **extra)
+            if self.p.context_codecs and context is not None:
+                model.derived_codecs = self._context_codecs(table)  # type: ignore[attr-defined]
+                model.derived_shares = self._context_shares(table)  # type: ignore[attr-defined]
             # the mechanism only: this fit's entity-level spend is charged once, above;
             # the per-table frames are derived data, not datasets of their own
             model._fit_private(frame, schema=schema, seed=seed + i)  # type: ignore[attr-defined]
@@ -384,6 +402,64 @@ class HierarchicalDPGenerator(RelationalGenerator):
                 if parent_bounds is not None:
                     bounds[name] = parent_bounds
         return frame, Schema(columns), bounds
+
+    def _context_codecs(self, table: str) -> dict[str, NumericCodec]:
+        """Codecs of a child table's numeric context columns, from its parent's fitted model
+        (already released: post-processing, no ρ). A parent column takes the parent's own
+        codec (leaves, weights, decimals; regrouped by the child's fit). ``__nsib`` and
+        ``__rank`` take the parent's child-count codec: the siblings of a sampled child row
+        are distributed as the parent's count N given N ≥ 1, its rank as Σ_{n ≥ r} P(n)/n
+        (exact for a child of the root, whose one row per entity is drawn uniformly; an
+        approximation below it, which only moves bin edges)."""
+        plan = self.plans[table]
+        parent = plan["parent"]["table"]
+        codec = getattr(self.models.get(parent), "_codec", None)
+        if codec is None:
+            return {}
+        out: dict[str, NumericCodec] = {}
+        for col in plan.get("dp_context", []):
+            if col not in plan["context_numeric"]:
+                continue
+            if col in ("__rank", "__nsib"):
+                count = codec.numeric.get(f"__n.{table}")
+                if count is None or count.has_null:
+                    continue
+                cap = self._count_cap(parent, table)
+                weights = _per_integer(count, cap)[1:]  # P(N = n), n = 1..cap
+                if col == "__rank":
+                    share = weights / np.arange(1, cap + 1)
+                    weights = np.cumsum(share[::-1])[::-1]  # Σ_{n ≥ r} P(n)/n
+                out[CTX + col] = NumericCodec(
+                    low=1.0, high=float(cap), integer=True,
+                    leaf_edges=[float(v) for v in range(1, cap + 2)],
+                    leaf_weights=[float(w) for w in weights], bin_of_leaf=[0] * cap,
+                    has_null=False, bounds_source="derived")
+            elif col in codec.numeric:
+                out[CTX + col] = codec.numeric[col]
+        return out
+
+    def _context_shares(self, table: str) -> dict[str, dict[str, float]]:
+        """A child's categorical context columns' value shares under its parent's fitted
+        model (released: post-processing), keyed as the codecs key values."""
+        from synthguard.generators.dp import _pgm
+        from synthguard.generators.dp._discretise import NULL_LABEL, _isnull, _key
+
+        plan = self.plans[table]
+        parent = self.models.get(plan["parent"]["table"])
+        codec, model = getattr(parent, "_codec", None), getattr(parent, "_model", None)
+        if codec is None or model is None:
+            return {}
+        out: dict[str, dict[str, float]] = {}
+        for col in plan.get("dp_context", []):
+            if col in plan["context_numeric"] or col not in codec.categorical:
+                continue
+            mass = np.maximum(_pgm.project(model, (col,)), 0.0)
+            values = codec.categorical[col].values
+            if mass.size != len(values) or mass.sum() <= 0:
+                continue
+            out[CTX + col] = {NULL_LABEL if _isnull(v) else _key(v): float(m / mass.sum())
+                              for v, m in zip(values, mass, strict=True)}
+        return out
 
     def _parent_bounds(self, plan: dict[str, Any], col: str) -> list[float] | None:
         parent = plan["parent"]
@@ -510,6 +586,29 @@ def public_encoded(meta: RelationalMetadata, plans: dict[str, dict[str, Any]],
     return bounds, values
 
 
+# parameters of the per-table mechanism that hierarchical_dp sets itself (from its own)
+_RESERVED = frozenset({"epsilon", "delta", "bounds", "estimate_bounds", "max_bins",
+                       "discretisation_share", "max_depth", "rounds", "final_iters", "workload"})
+
+
+def _check_mechanism_params(mechanism: str, values: dict[str, Any] | None) -> None:
+    """``mechanism_params``: a JSON object of the mechanism's own parameters, validated by
+    building its parameters (so a bad value fails here, before any data is read)."""
+    from synthguard.generators.registry import get_generator
+
+    if values is None:
+        return
+    if not isinstance(values, dict):
+        raise ParameterError(f"mechanism_params must be a JSON object, got {values!r}")
+    params_cls = get_generator(mechanism).Params
+    known = {f.name for f in fields(params_cls)} - _RESERVED
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ParameterError(f"mechanism_params: {unknown} cannot be set for {mechanism}; it takes "
+                             f"{sorted(known)} (the others follow hierarchical_dp's own parameters)")
+    params_cls(**values)  # validates the values
+
+
 def _child_workload(columns: list[str]) -> tuple[tuple[str, str], ...]:
     """All pairs of a child table's DP frame except context × context (see ``context_pairs``)."""
     return tuple((a, b) for i, a in enumerate(columns) for b in columns[i + 1:]
@@ -529,6 +628,19 @@ def _context_columns(data: RelationalData, plans: dict[str, dict[str, Any]], pla
                          key=lambda c: data.tables[parent][c].nunique(dropna=False))
     numeric = [c for c, kind in own.items() if kind != "categorical"]
     return [*(categorical + numeric)[:limit], "__rank", "__nsib"]
+
+
+def _per_integer(codec: NumericCodec, cap: int) -> np.ndarray:
+    """Weights of the integers 0..cap under an integer codec's leaf weights (each leaf's
+    weight spread evenly over its integers)."""
+    out = np.zeros(cap + 1)
+    edges = codec.leaf_edges
+    for i, w in enumerate(codec.leaf_weights):
+        first, end = math.ceil(edges[i]), math.ceil(edges[i + 1])  # the leaf's integers
+        lo, hi = max(first, 0), min(end, cap + 1)
+        if hi > lo:
+            out[lo:hi] += max(float(w), 0.0) / (end - first)
+    return out
 
 
 def _time_edges() -> np.ndarray:
