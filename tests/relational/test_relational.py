@@ -740,8 +740,9 @@ def test_entity_level_dp_child_context_bins_come_from_the_parent_model() -> None
     assert per_table["children"]["rho"] == pytest.approx(per_table["parents"]["rho"])
     assert generator.privacy_spent().rho <= generator.planned_spend(200).rho * (1 + 1e-6)  # type: ignore[union-attr, attr-defined]
     assert referential_integrity(generator.sample(seed=1), data.metadata)["overall"] == 1.0  # type: ignore[attr-defined]
-    measured = create_relational_generator("hierarchical_dp", epsilon=4.0, iters=100)
-    assert not measured.params.context_codecs  # type: ignore[attr-defined]  # not the default
+    assert create_relational_generator("hierarchical_dp").params.context_codecs  # type: ignore[attr-defined]  # the default
+    measured = create_relational_generator("hierarchical_dp", epsilon=4.0, iters=100,
+                                           context_codecs=False)  # the earlier behaviour
     measured.fit(data, seed=0)  # type: ignore[arg-type]
     assert measured.models["children"]._info["rho_discretisation"] > 0  # type: ignore[attr-defined]
 
