@@ -222,9 +222,14 @@ class CategoricalCodec:
     def n_bins(self) -> int:
         return len(self.values)
 
+    @property
+    def keys(self) -> list[str]:
+        """Each value's key, in code order (how values are matched: JSON of the value, or
+        the null label)."""
+        return [NULL_LABEL if _isnull(v) else _key(v) for v in self.values]
+
     def encode(self, series: pd.Series) -> np.ndarray:
-        keys = [NULL_LABEL if _isnull(v) else _key(v) for v in self.values]
-        index = {k: i for i, k in enumerate(keys)}
+        index = {k: i for i, k in enumerate(self.keys)}
         mapped = [index.get(NULL_LABEL if _isnull(v) else _key(v), -1) for v in series.tolist()]
         codes = np.asarray(mapped, dtype=np.int64)
         if (codes < 0).any():  # value not in the public set: map to the most common slot 0

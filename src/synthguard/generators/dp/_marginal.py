@@ -20,14 +20,7 @@ from synthguard.errors import InputError
 from synthguard.generators.base import GeneratorParams, PrivacySpend
 from synthguard.generators.dp import _pgm
 from synthguard.generators.dp._base import DEFAULT_DELTA_RULE, DPGeneratorBase, DPParams
-from synthguard.generators.dp._discretise import (
-    NULL_LABEL,
-    NumericCodec,
-    _isnull,
-    _key,
-    fit_codec,
-    fused_combinations,
-)
+from synthguard.generators.dp._discretise import NumericCodec, fit_codec, fused_combinations
 from synthguard.ledger.accounting import ZCDP_METHOD, cdp_rho
 from synthguard.progress import ProgressCallback, report
 
@@ -187,8 +180,7 @@ def _priors(codec: Any, derived: dict[str, NumericCodec],
     for name, given in shares.items():
         if name not in codec.categorical:
             continue
-        keys = [NULL_LABEL if _isnull(v) else _key(v) for v in codec.categorical[name].values]
-        mass = np.array([max(float(given.get(k, 0.0)), 0.0) for k in keys])
+        mass = np.array([max(float(given.get(k, 0.0)), 0.0) for k in codec.categorical[name].keys])
         if mass.sum() > 0:
             out[name] = mass / mass.sum()
     return out

@@ -443,7 +443,6 @@ class HierarchicalDPGenerator(RelationalGenerator):
         """A child's categorical context columns' value shares under its parent's fitted
         model (released: post-processing), keyed as the codecs key values."""
         from synthguard.generators.dp import _pgm
-        from synthguard.generators.dp._discretise import NULL_LABEL, _isnull, _key
 
         plan = self.plans[table]
         parent = self.models.get(plan["parent"]["table"])
@@ -455,11 +454,10 @@ class HierarchicalDPGenerator(RelationalGenerator):
             if col in plan["context_numeric"] or col not in codec.categorical:
                 continue
             mass = np.maximum(_pgm.project(model, (col,)), 0.0)
-            values = codec.categorical[col].values
-            if mass.size != len(values) or mass.sum() <= 0:
+            keys = codec.categorical[col].keys
+            if mass.size != len(keys) or mass.sum() <= 0:
                 continue
-            out[CTX + col] = {NULL_LABEL if _isnull(v) else _key(v): float(m / mass.sum())
-                              for v, m in zip(values, mass, strict=True)}
+            out[CTX + col] = {k: float(m / mass.sum()) for k, m in zip(keys, mass, strict=True)}
         return out
 
     def _parent_bounds(self, plan: dict[str, Any], col: str) -> list[float] | None:
