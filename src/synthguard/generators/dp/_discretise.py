@@ -226,11 +226,11 @@ class CategoricalCodec:
     def keys(self) -> list[str]:
         """Each value's key, in code order (how values are matched: JSON of the value, or
         the null label)."""
-        return [NULL_LABEL if _isnull(v) else _key(v) for v in self.values]
+        return [_value_key(v) for v in self.values]
 
     def encode(self, series: pd.Series) -> np.ndarray:
         index = {k: i for i, k in enumerate(self.keys)}
-        mapped = [index.get(NULL_LABEL if _isnull(v) else _key(v), -1) for v in series.tolist()]
+        mapped = [index.get(_value_key(v), -1) for v in series.tolist()]
         codes = np.asarray(mapped, dtype=np.int64)
         if (codes < 0).any():  # value not in the public set: map to the most common slot 0
             codes[codes < 0] = 0
@@ -315,6 +315,11 @@ def _typed(values: list[Any], dtype: str) -> Any:
 
 def _isnull(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def _value_key(v: Any) -> str:
+    """How a categorical value is matched: the null label, or its JSON key."""
+    return NULL_LABEL if _isnull(v) else _key(v)
 
 
 def _key(v: Any) -> str:
