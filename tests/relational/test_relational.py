@@ -416,7 +416,9 @@ def test_budget_of_a_relational_folder_is_set_on_every_table_and_refuses_a_dp_fi
                                  {"mechanism": "dpgan"}, {"max_children": 0},
                                  {"parent_context": -1}, {"parent_context": "all"},
                                  {"range_sigmas": -1}, {"range_sigmas": float("nan")},
-                                 {"max_depth": 0}])
+                                 {"max_depth": 0}, {"root_share": 0}, {"root_share": 1},
+                                 {"root_share": 1.5}, {"root_share": True}, {"root_share": "x"},
+                                 {"root_share": float("nan")}])
 def test_entity_level_dp_parameters_are_checked_when_built(bad: dict[str, object]) -> None:
     from synthguard.errors import ParameterError
 
@@ -757,3 +759,34 @@ def test_entity_level_dp_forwards_checked_mechanism_params() -> None:
                        ({"nope": 1}, "nope"), ({"tree_split": [0.5, 0.5]}, "tree_split")):
         with pytest.raises(ParameterError, match=match):
             create_relational_generator("hierarchical_dp", mechanism_params=bad)
+
+
+@pytest.mark.slow  # ~30 s: Private-PGM per table
+def test_entity_level_dp_gives_the_root_table_its_share_of_rho() -> None:
+    """``root_share``: the root table (one row per entity, whose columns are every child's
+    context) gets that share of the tables' ρ and the other tables split the rest; the whole
+    fit still spends no more than planned. None: every table alike."""
+    data = toy_bank(150, seed=1, depth=3)
+    assert len(data.tables) == 4  # clients -> accounts -> transactions, loans
+    generator = create_relational_generator("hierarchical_dp", epsilon=1.0, iters=50)
+    assert generator.params.root_share == 0.5  # type: ignore[attr-defined]  # the default
+    generator.fit(data, seed=0)  # type: ignore[arg-type]
+    per_table = generator.info["per_table"]  # type: ignore[attr-defined]
+    (root,) = data.metadata.roots()
+    children = [t for t in data.tables if t != root]
+    tables_rho = sum(per_table[t]["rho"] for t in data.tables)
+    assert per_table[root]["rho"] == pytest.approx(0.5 * tables_rho, rel=1e-3)
+    for child in children:
+        assert per_table[child]["rho"] == pytest.approx(0.5 / 3 * tables_rho, rel=1e-3)
+    assert generator.privacy_spent().rho <= generator.planned_spend(150).rho * (1 + 1e-6)  # type: ignore[union-attr, attr-defined]
+    assert referential_integrity(generator.sample(seed=1), data.metadata)["overall"] == 1.0  # type: ignore[attr-defined]
+    # the split itself, from the schema only: None and table_split="columns"
+    widths = {"a": (pd.DataFrame(columns=["x", "y"]), None),
+              "b": (pd.DataFrame(columns=["x"]), pd.DataFrame(columns=["c", "d", "e"])),
+              "c": (pd.DataFrame(columns=["x", "y"]), None)}
+    even = create_relational_generator("hierarchical_dp", root_share=None)
+    assert even._table_shares(widths, "a") == pytest.approx({"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})  # type: ignore[attr-defined]
+    wide = create_relational_generator("hierarchical_dp", root_share=0.4, table_split="columns")
+    assert wide._table_shares(widths, "a") == pytest.approx({"a": 0.4, "b": 0.4, "c": 0.2})  # type: ignore[attr-defined]
+    alone = create_relational_generator("hierarchical_dp")
+    assert alone._table_shares({"a": widths["a"]}, "a") == {"a": 1.0}  # type: ignore[attr-defined]
