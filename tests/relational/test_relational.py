@@ -418,7 +418,8 @@ def test_budget_of_a_relational_folder_is_set_on_every_table_and_refuses_a_dp_fi
                                  {"range_sigmas": -1}, {"range_sigmas": float("nan")},
                                  {"max_depth": 0}, {"root_share": 0}, {"root_share": 1},
                                  {"root_share": 1.5}, {"root_share": True}, {"root_share": "x"},
-                                 {"root_share": float("nan")}])
+                                 {"root_share": float("nan")}, {"tail_clip": 0.3},
+                                 {"tail_clip": -0.01}, {"tail_clip": True}])
 def test_entity_level_dp_parameters_are_checked_when_built(bad: dict[str, object]) -> None:
     from synthguard.errors import ParameterError
 
@@ -790,3 +791,27 @@ def test_entity_level_dp_gives_the_root_table_its_share_of_rho() -> None:
     assert wide._table_shares(widths, "a") == pytest.approx({"a": 0.4, "b": 0.4, "c": 0.2})  # type: ignore[attr-defined]
     alone = create_relational_generator("hierarchical_dp")
     assert alone._table_shares({"a": widths["a"]}, "a") == {"a": 1.0}  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow  # ~20 s: Private-PGM per table
+def test_entity_level_dp_clips_numeric_tails_to_its_own_model_quantiles() -> None:
+    """``tail_clip``: each numeric column of the output lies within the [p, 1 − p] quantiles
+    of a draw from its own fitted model (post-processing: the spend is unchanged), child
+    counts are not clipped, and None leaves the model's full range."""
+    data = toy_bank(150, seed=2, depth=2)
+    clipped = create_relational_generator("hierarchical_dp", epsilon=1.0, iters=50, tail_clip=0.05)
+    clipped.fit(data, seed=0)  # type: ignore[arg-type]
+    tails = clipped._tails  # type: ignore[attr-defined]
+    assert set(tails["clients"]) >= {"age", "income"} and not any(c.startswith("__n.") for c in tails["clients"])
+    syn = clipped.sample(scale=4.0, seed=3)  # type: ignore[attr-defined]
+    for column in ("age", "income"):
+        low, high = tails["clients"][column]
+        values = syn["clients"][column].dropna()
+        assert low < high and values.between(low, high).all()
+        assert (values == low).mean() > 0.01 and (values == high).mean() > 0.01  # the clipped tails
+    whole = create_relational_generator("hierarchical_dp", epsilon=1.0, iters=50, tail_clip=None)
+    whole.fit(data, seed=0)  # type: ignore[arg-type]
+    assert whole._tails == {}  # type: ignore[attr-defined]
+    assert whole.privacy_spent().rho == pytest.approx(clipped.privacy_spent().rho)  # type: ignore[union-attr]
+    free = whole.sample(scale=4.0, seed=3)["clients"]["income"].dropna()  # type: ignore[attr-defined]
+    assert free.min() < tails["clients"]["income"][0] and free.max() > tails["clients"]["income"][1]
