@@ -815,3 +815,14 @@ def test_entity_level_dp_clips_numeric_tails_to_its_own_model_quantiles() -> Non
     assert whole.privacy_spent().rho == pytest.approx(clipped.privacy_spent().rho)  # type: ignore[union-attr]
     free = whole.sample(scale=4.0, seed=3)["clients"]["income"].dropna()  # type: ignore[attr-defined]
     assert free.min() < tails["clients"]["income"][0] and free.max() > tails["clients"]["income"][1]
+
+
+def test_entity_level_dp_bad_shares_exit_2_from_the_cli_with_nothing_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = _write(toy_bank(40, seed=3, depth=2), tmp_path / "real")
+    for bad in ("root_share=1.5", "tail_clip=0.4", "root_share=true"):
+        code = main(["generate", "--data", str(real), "--generator", "hierarchical_dp",
+                     "--param", bad, "--out", str(tmp_path / "syn")])
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and len(err.splitlines()) == 1 and bad.split("=")[0] in err
+        assert not (tmp_path / "syn").exists()

@@ -17,7 +17,8 @@ entity owning up to ``M`` rows; one sampled row keeps the signal-to-noise of ``n
 sensitivity 1, which is better whenever entities own fewer rows than a worst-case cap.)
 Sampling is post-processing: root rows (with their child counts) are drawn from the root
 model; each child slot takes the row of a pool drawn from the child model whose context is
-nearest to its parent's (ties broken at random).
+nearest to its parent's (ties broken at random); each numeric column is clipped to the
+[p, 1 − p] quantiles of a draw from its own model (``tail_clip``).
 
 ``fit`` itself charges the privacy ledger (as single-table DP generators do, so plain Python
 cannot skip it): every table of the dataset is a dataset of the ledger
