@@ -81,21 +81,32 @@ def tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
     return float(1.0 - 0.5 * np.abs(f_r.reindex(index, fill_value=0) - f_s.reindex(index, fill_value=0)).sum())
 
 
-def _bins(series: pd.Series) -> np.ndarray:
+def _bins(series: pd.Series) -> np.ndarray | None:
     """Cut a continuous column into 10 bins of its own histogram (as SDMetrics does).
 
     An all-missing column gets the edges NumPy gives an empty array (0 to 1), as in
     SDMetrics: its NaN code (11) is then the code of the other table's largest value, which is
-    what SDMetrics scores."""
+    what SDMetrics scores. None when NumPy cannot cut the column (a value of ±inf, or a spread
+    too narrow for 10 finite bins at the values' magnitude, such as a noisy DP range far from
+    zero): SDMetrics then records the column's discretisation as failed and leaves every
+    continuous-discrete pair with it out of the score, and so do we."""
     values = _as_float(series)
-    edges = np.histogram_bin_edges(values[~np.isnan(values)])
+    try:
+        edges = np.histogram_bin_edges(values[~np.isnan(values)])
+    except ValueError:
+        return None
     return np.asarray(np.digitize(values, edges), dtype=np.int64)  # NaN -> its own bin
 
 
-def _joint_codes(real: pd.Series, synthetic: pd.Series, continuous: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes >= 0 for both tables, on a shared level set."""
+def _joint_codes(real: pd.Series, synthetic: pd.Series, continuous: bool,
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Integer codes >= 0 for both tables, on a shared level set; None when a continuous
+    column cannot be binned on either side (:func:`_bins`)."""
     if continuous:
-        return _bins(real), _bins(synthetic)
+        real_codes, synthetic_codes = _bins(real), _bins(synthetic)
+        if real_codes is None or synthetic_codes is None:
+            return None
+        return real_codes, synthetic_codes
     joined = pd.concat([real, synthetic], ignore_index=True).astype(str)
     joined[pd.concat([real.isna(), synthetic.isna()], ignore_index=True).to_numpy()] = "\x00nan"
     codes = pd.factorize(joined)[0]
@@ -148,8 +159,10 @@ def quality_score(
             corr_r.setdefault(a, {})[b] = r
             corr_s.setdefault(a, {})[b] = s
             meets = not np.isnan(r) and abs(r) > correlation_threshold
+        elif (code_a := codes[a]) is None or (code_b := codes[b]) is None:
+            score, meets = float("nan"), False  # a column NumPy cannot bin: left out (SDMetrics)
         else:
-            score, v = _contingency(codes[a][0], codes[b][0], codes[a][1], codes[b][1])
+            score, v = _contingency(code_a[0], code_b[0], code_a[1], code_b[1])
             meets = v > association_threshold
         per_pair[f"{a}|{b}"] = score
         if meets and not np.isnan(score):

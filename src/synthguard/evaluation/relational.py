@@ -58,8 +58,11 @@ def _pair(real_a: pd.Series, real_b: pd.Series, syn_a: pd.Series, syn_b: pd.Seri
         if np.isnan(r) or np.isnan(s):
             return float("nan"), False
         return 1.0 - abs(r - s) / 2, abs(r) > CORRELATION_THRESHOLD
-    ca_r, ca_s = _joint_codes(real_a.reset_index(drop=True), syn_a.reset_index(drop=True), cont_a)
-    cb_r, cb_s = _joint_codes(real_b.reset_index(drop=True), syn_b.reset_index(drop=True), cont_b)
+    codes_a = _joint_codes(real_a.reset_index(drop=True), syn_a.reset_index(drop=True), cont_a)
+    codes_b = _joint_codes(real_b.reset_index(drop=True), syn_b.reset_index(drop=True), cont_b)
+    if codes_a is None or codes_b is None:  # a column NumPy cannot bin: left out (SDMetrics)
+        return float("nan"), False
+    (ca_r, ca_s), (cb_r, cb_s) = codes_a, codes_b
     if len(ca_r) == 0 or len(ca_s) == 0:
         return float("nan"), False
     score, v = _contingency(ca_r, cb_r, ca_s, cb_s)
