@@ -86,9 +86,10 @@ def _bins(series: pd.Series) -> np.ndarray:
 
     An all-missing column gets the edges NumPy gives an empty array (0 to 1), as in
     SDMetrics: its NaN code (11) is then the code of the other table's largest value, which is
-    what SDMetrics scores."""
+    what SDMetrics scores. The edges span the finite values only: ±inf (which a relational
+    table may hold; the single-table ``evaluate`` refuses it) falls in the outer bins."""
     values = _as_float(series)
-    edges = np.histogram_bin_edges(values[~np.isnan(values)])
+    edges = np.histogram_bin_edges(values[np.isfinite(values)])
     return np.asarray(np.digitize(values, edges), dtype=np.int64)  # NaN -> its own bin
 
 

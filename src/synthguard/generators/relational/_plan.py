@@ -294,6 +294,11 @@ def encode(data: RelationalData, plans: dict[str, dict[str, Any]],
                 ref_col = _refs(plan).get(col)
                 values = _seconds(frame[col])
                 targets[col] = values - _seconds(frame[ref_col]) if ref_col else values
+            elif plan["own"][col] != "categorical":
+                # ±inf is modelled as missing: it has no quantile, and as a parent's context
+                # it turned its children's copula normals (and so their values) into NaN
+                values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+                targets[col] = np.where(np.isinf(values), np.nan, values)
             else:
                 targets[col] = frame[col].to_numpy()
         own_frame = targets.loc[:, list(plan["own"])].copy()  # a child's context
