@@ -539,7 +539,7 @@ def infer_metadata(tables: dict[str, pd.DataFrame]) -> RelationalMetadata:
         candidates[name] = [
             str(c) for c in frame.columns
             if _id_name(str(c).lower()) and frame[c].notna().all() and frame[c].is_unique
-            and (pd.api.types.is_integer_dtype(frame[c]) or frame[c].dtype == object)
+            and (pd.api.types.is_integer_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c]))
         ]
 
     def references(table: str, column: str) -> list[str]:
