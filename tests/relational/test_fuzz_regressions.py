@@ -50,3 +50,71 @@ def test_infinite_values_are_missing_to_the_generator_and_do_not_break_quality(t
     quality = multi_table_quality(data.tables, synthetic, data.metadata)  # raised ValueError
     assert np.isfinite(quality["quality_score"])
     assert referential_integrity(synthetic, data.metadata)["overall"] == 1.0
+
+
+def test_keys_of_pandas_string_dtype_are_inferred(tmp_path: Path) -> None:
+    tables = _bank()
+    for frame in tables.values():  # Parquet written from pandas keeps the "string" dtype
+        for col in [c for c in frame.columns if c.endswith("_id")]:
+            frame[col] = frame[col].map(lambda v: f"K{v:05d}").astype("string")
+    data = load_relational(_folder(tmp_path, tables))
+    assert pd.api.types.is_string_dtype(data.tables["customers"]["customer_id"])
+    # was: no primary key (only int/object ids qualified), so three unrelated root tables
+    assert {t: m.primary_key for t, m in data.metadata.tables.items()} == {
+        "customers": "customer_id", "accounts": "account_id", "loans": "loan_id"}
+    assert {r.label() for r in data.metadata.relationships} == {
+        "accounts.customer_id -> customers.customer_id", "loans.customer_id -> customers.customer_id"}
+
+
+def test_entity_level_dp_fits_nullable_boolean_and_integer_columns(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SYNTHGUARD_STORE", str(tmp_path / "runs.sqlite"))
+    tables = _bank()
+    rng = np.random.default_rng(1)
+    flag = pd.array(rng.random(len(tables["customers"])) < 0.4, dtype="boolean")
+    flag[::7] = pd.NA
+    tables["customers"]["vip"] = flag
+    products = pd.array(rng.integers(0, 5, len(tables["customers"])), dtype="Int64")
+    products[::5] = pd.NA
+    tables["customers"]["products"] = products
+    data = load_relational(_folder(tmp_path, tables))
+    assert str(data.tables["customers"]["vip"].dtype) == "boolean"
+    # the ledger's fingerprint raised "TypeError: boolean value of NA is ambiguous"
+    generator = create_relational_generator("hierarchical_dp", epsilon=1.0).fit(data, seed=0)
+    synthetic = generator.sample(seed=1)
+    assert referential_integrity(synthetic, data.metadata)["overall"] == 1.0
+    assert set(synthetic["customers"]["vip"].dropna().map(bool)) <= {True, False}
+
+
+def test_synthetic_columns_keep_the_real_dtype_family(tmp_path: Path) -> None:
+    tables = _bank()
+    rng = np.random.default_rng(2)
+    n = len(tables["customers"])
+    vip = np.where(rng.random(n) < 0.3, 1.0, 0.0)  # a 0/1 flag with gaps, read back as float
+    vip[::6] = np.nan
+    tables["customers"]["vip"] = vip
+    tables["customers"]["since"] = (pd.Timestamp("2015-01-01", tz="Europe/London")
+                                    + pd.to_timedelta(rng.integers(0, 3000, n), unit="D"))
+    tables["customers"]["tier"] = pd.Categorical(rng.choice(["gold", "silver"], n))
+    data = load_relational(_folder(tmp_path, tables))
+    synthetic = create_relational_generator("hierarchical").fit(data, seed=0).sample(seed=1)
+    customers = synthetic["customers"]
+    # was datetime64[ns]: the time zone was dropped
+    assert str(customers["since"].dtype) == "datetime64[ns, Europe/London]"
+    assert isinstance(customers["tier"].dtype, pd.CategoricalDtype)
+    assert pd.api.types.is_float_dtype(customers["vip"])
+
+
+def test_restore_brings_levels_back_to_numeric_and_boolean_dtypes() -> None:
+    from synthguard.generators.relational._plan import _restore
+
+    # hierarchical_dp draws every categorical level as an object: 'vip' (float 0/1 with NaN
+    # in the real CSV) came out as dtype object
+    frame = pd.DataFrame({"vip": pd.Series([1.0, 0.0, None], dtype=object),
+                          "flag": pd.Series(["True", "False", None], dtype=object),
+                          "sure": pd.Series([True, False, True], dtype=object)})
+    plan = {"columns": ["vip", "flag", "sure"], "pk": None,
+            "dtypes": {"vip": "float64", "flag": "boolean", "sure": "bool"}}
+    out = _restore(frame, plan)
+    assert pd.api.types.is_float_dtype(out["vip"])
+    assert str(out["flag"].dtype) == "boolean" and out["flag"].isna().tolist() == [False, False, True]
+    assert out["sure"].dtype == bool

@@ -561,11 +561,36 @@ def _restore(frame: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
             unit = float(plan.get("resolution", {}).get(col, 0.0))
             if unit > 0:
                 ns = (np.round(ns / (unit * NS)) * (unit * NS)).astype(np.int64)
-            stamps = pd.to_datetime(ns, unit="ns")
-            out[col] = pd.Series(stamps).where(pd.Series(finite))
+            stamps = pd.Series(pd.to_datetime(ns, unit="ns")).where(pd.Series(finite))
+            if "," in dtype:  # timezone-aware ("datetime64[ns, Europe/London]"): seconds are UTC
+                stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(dtype.split(",", 1)[1].strip(" ]"))
+            out[col] = stamps
         elif dtype.startswith(("int", "Int")) and col not in (plan["pk"],):
             numeric = pd.to_numeric(values, errors="coerce")
             out[col] = numeric.round().astype("Int64") if numeric.isna().any() else numeric.round().astype(np.int64)
         else:
-            out[col] = values.reset_index(drop=True)
+            out[col] = _as_dtype(values.reset_index(drop=True), dtype)
     return pd.DataFrame(out)
+
+
+_TRUE = {"true", "1", "1.0", "yes"}
+_FALSE = {"false", "0", "0.0", "no"}
+
+
+def _as_dtype(values: pd.Series, dtype: str) -> pd.Series:
+    """A synthetic column in its real column's dtype family: a numeric or boolean column
+    modelled as categorical levels (``hierarchical_dp`` draws every level as an object) comes
+    back numeric / boolean (``boolean`` where values are missing), a pandas ``category`` or
+    ``string`` column as that dtype. Anything else is returned as it is."""
+    if dtype.startswith("float") and not pd.api.types.is_float_dtype(values):
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    if dtype in ("bool", "boolean") and not pd.api.types.is_bool_dtype(values):
+        text = values.astype(object).map(lambda v: str(v).strip().lower() if pd.notna(v) else "")
+        flags = pd.Series(pd.array([True if t in _TRUE else False if t in _FALSE else None
+                                    for t in text], dtype="boolean"), index=values.index)
+        return flags.astype(bool) if dtype == "bool" and not flags.isna().any() else flags
+    if dtype == "category" and not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("category")
+    if dtype.startswith("string") and not pd.api.types.is_string_dtype(values):
+        return values.astype("string")
+    return values
