@@ -118,3 +118,22 @@ def test_restore_brings_levels_back_to_numeric_and_boolean_dtypes() -> None:
     assert pd.api.types.is_float_dtype(out["vip"])
     assert str(out["flag"].dtype) == "boolean" and out["flag"].isna().tolist() == [False, False, True]
     assert out["sure"].dtype == bool
+
+
+def test_pii_and_text_columns_come_back_as_fakes_never_real_values(tmp_path: Path) -> None:
+    tables = _bank()
+    n = len(tables["customers"])
+    tables["customers"]["name"] = [f"Real Person{i:04d}" for i in range(n)]
+    tables["customers"]["email"] = [f"real.person{i:04d}@bank.test" for i in range(n)]
+    tables["accounts"]["note"] = [f"called customer about card {i:05d}" for i in range(len(tables["accounts"]))]
+    data = load_relational(_folder(tmp_path, tables, "csv"))
+    synthetic = create_relational_generator("hierarchical").fit(data, seed=0).sample(seed=1)
+    for table in ("customers", "accounts"):  # the columns were left out of the output
+        assert list(synthetic[table].columns) == list(data.tables[table].columns)
+    for table, col in (("customers", "name"), ("customers", "email"), ("accounts", "note")):
+        values = synthetic[table][col]
+        assert values.notna().all()
+        assert not set(values) & set(data.tables[table][col])
+    assert synthetic["customers"]["email"].str.contains("@").all()
+    again = create_relational_generator("hierarchical").fit(data, seed=0).sample(seed=1)
+    pd.testing.assert_frame_equal(again["customers"], synthetic["customers"])
