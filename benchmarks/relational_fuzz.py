@@ -350,6 +350,66 @@ def case_bank_sdv_metadata_csv(rng: np.random.Generator) -> Case:
     return tables, meta, "csv"
 
 
+def case_sdv_pii_formats(rng: np.random.Generator) -> Case:
+    """SDV metadata as SDV's detector writes it: PII sdtypes (first_name, email,
+    phone_number) with "pii": true, non-ISO dates with their datetime_format (day first),
+    a numerical foreign key, keys missing from "columns"."""
+    n = 400
+    first = rng.choice(FIRST, n)
+    cust = pd.DataFrame({"customer_id": np.arange(1, n + 1),
+                         "first_name": [f.title() for f in first],
+                         "email": [f"{f}{i}@mail.test" for i, f in enumerate(first)],
+                         "phone": [f"+44 7700 {rng.integers(100000, 999999)}" for _ in range(n)],
+                         "dob": [f"{rng.integers(1, 29):02d}/{rng.integers(1, 13):02d}/19{rng.integers(40, 99)}"
+                                 for _ in range(n)],
+                         "segment": rng.choice(["retail", "premier"], n)})
+    cust.loc[0, "dob"] = "05/01/1995"  # ambiguous first value: only the format says day-first
+    own = _children(rng, n, 1.5)
+    acc = pd.DataFrame({"account_id": np.arange(own.size) + 1, "customer_id": own + 1,
+                        "opened": [f"{rng.integers(1, 29):02d}/{rng.integers(1, 13):02d}/2019 "
+                                   f"{rng.integers(0, 24):02d}:{rng.integers(0, 60):02d}" for _ in own],
+                        "balance": rng.normal(500, 200, own.size).round(2)})
+    bor = _children(rng, n, 0.5)
+    loans = pd.DataFrame({"loan_id": np.arange(bor.size) + 1, "customer_id": bor + 1,
+                          "amount": rng.lognormal(8, 1, bor.size).round(0),
+                          "approved": rng.choice(["TRUE", "FALSE"], bor.size)})
+    meta = {"METADATA_SPEC_VERSION": "V1", "tables": {
+        "customers": {"primary_key": "customer_id", "columns": {
+            "customer_id": {"sdtype": "id"}, "first_name": {"sdtype": "first_name", "pii": True},
+            "email": {"sdtype": "email", "pii": True},
+            "phone": {"sdtype": "phone_number", "pii": True},
+            "dob": {"sdtype": "datetime", "datetime_format": "%d/%m/%Y"},
+            "segment": {"sdtype": "categorical"}}},
+        "accounts": {"primary_key": "account_id", "columns": {
+            "customer_id": {"sdtype": "numerical"},
+            "opened": {"sdtype": "datetime", "datetime_format": "%d/%m/%Y %H:%M"},
+            "balance": {"sdtype": "numerical"}}},
+        "loans": {"primary_key": "loan_id", "columns": {
+            "loan_id": {"sdtype": "id"}, "customer_id": {"sdtype": "id"},
+            "amount": {"sdtype": "numerical"}, "approved": {"sdtype": "boolean"}}}},
+        "relationships": [_rel("customers", "customer_id", "accounts", "customer_id"),
+                          _rel("customers", "customer_id", "loans", "customer_id")]}
+    return {"customers": cust, "accounts": acc, "loans": loans}, meta, "csv"
+
+
+def case_null_primary_fk(rng: np.random.Generator) -> Case:
+    """A child's only foreign key has nulls (CSV: float keys), an all-NaT datetime column,
+    an object column mixing numbers and words, a boolean column 'True'/'False'/''."""
+    n = 500
+    cust = pd.DataFrame({"customer_id": np.arange(n), "income": rng.lognormal(10, 1, n),
+                         "mixed": [str(rng.integers(0, 9)) if rng.random() < 0.7 else "n/a" for _ in range(n)],
+                         "closed": pd.Series([pd.NaT] * n, dtype="datetime64[ns]"),
+                         "active": rng.choice(["True", "False", ""], n)})
+    own = _children(rng, n, 1.5).astype(float)
+    own[rng.random(own.size) < 0.05] = np.nan
+    acc = pd.DataFrame({"account_id": np.arange(own.size), "customer_id": own,
+                        "amount": rng.normal(0, 1, own.size)})
+    bor = _children(rng, n, 0.5)
+    loans = pd.DataFrame({"loan_id": np.arange(bor.size), "customer_id": bor,
+                          "rate": rng.uniform(1, 9, bor.size)})
+    return {"customers": cust, "accounts": acc, "loans": loans}, None, "csv"
+
+
 CASES: dict[str, Callable[[np.random.Generator], Case]] = {
     "string_keys_csv": case_string_keys_csv,
     "renamed_fk_metadata": case_renamed_fk_metadata,
@@ -365,9 +425,11 @@ CASES: dict[str, Callable[[np.random.Generator], Case]] = {
     "nullable_fk_float": case_nullable_fk_float,
     "tiny_child": case_tiny_child,
     "bank_sdv_metadata_csv": case_bank_sdv_metadata_csv,
+    "sdv_pii_formats": case_sdv_pii_formats,
+    "null_primary_fk": case_null_primary_fk,
 }
-CLI_CASES = ("string_keys_csv", "renamed_fk_metadata", "pandas_dtypes", "chain3")
-PII_COLUMNS = {"name", "email", "note", "iban"}
+CLI_CASES = ("string_keys_csv", "renamed_fk_metadata", "pandas_dtypes", "chain3", "sdv_pii_formats")
+PII_COLUMNS = {"name", "email", "note", "iban", "first_name", "phone"}
 
 
 def write_case(case: Case, folder: Path) -> Path | None:
@@ -513,13 +575,14 @@ def invalid_cases(rng: np.random.Generator) -> dict[str, tuple[Case, str]]:
     cyc = json.loads(json.dumps(meta))
     cyc["tables"]["customers"]["columns"]["acct_no"] = {"sdtype": "id"}
     bad_date = json.loads(json.dumps(meta))
-    bad_date["tables"]["loans"]["columns"]["rate"] = {"sdtype": "datetime"}
+    # text declared datetime (numbers declared datetime are read as epoch nanoseconds: accepted)
+    bad_date["tables"]["customers"]["columns"]["segment"] = {"sdtype": "datetime"}
     nothing = {t: f.copy() for t, f in good.items()}
     nothing["loans"]["borrower"] = nothing["loans"]["borrower"] + 10**6
     return {
         "invalid_duplicate_pk": ((dup, meta, "csv"), "acct_no"),
         "invalid_missing_fk_column": ((good, missing_col, "csv"), "customer_ref"),
-        "invalid_date_column": ((good, bad_date, "csv"), "rate"),
+        "invalid_date_column": ((good, bad_date, "csv"), "segment"),
         "invalid_fk_references_nothing": ((nothing, meta, "parquet"), "borrower"),
     }
 

@@ -4,10 +4,12 @@ evaluation nor come out with missing values, columns or dtypes the real tables d
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from synthguard.data.relational import load_relational
 from synthguard.evaluation.relational import multi_table_quality, referential_integrity
@@ -137,3 +139,44 @@ def test_pii_and_text_columns_come_back_as_fakes_never_real_values(tmp_path: Pat
     assert synthetic["customers"]["email"].str.contains("@").all()
     again = create_relational_generator("hierarchical").fit(data, seed=0).sample(seed=1)
     pd.testing.assert_frame_equal(again["customers"], synthetic["customers"])
+
+
+def test_sdv_datetime_format_is_honoured_for_day_first_dates(tmp_path: Path) -> None:
+    tables = _bank()
+    rng = np.random.default_rng(3)
+    dates = pd.Timestamp("1950-01-05") + pd.to_timedelta(rng.integers(0, 15000, len(tables["customers"])), unit="D")
+    dates = dates.insert(0, pd.Timestamp("1995-01-05"))[:-1]  # first value ambiguous: 05/01
+    tables["customers"]["dob"] = dates.strftime("%d/%m/%Y")
+    meta = {"tables": {
+        "customers": {"primary_key": "customer_id", "columns": {
+            "customer_id": {"sdtype": "id"}, "dob": {"sdtype": "datetime", "datetime_format": "%d/%m/%Y"}}},
+        "accounts": {"primary_key": "account_id", "columns": {"account_id": {"sdtype": "id"}}},
+        "loans": {"primary_key": "loan_id", "columns": {"loan_id": {"sdtype": "id"}}}},
+        "relationships": [
+            {"parent_table_name": "customers", "parent_primary_key": "customer_id",
+             "child_table_name": t, "child_foreign_key": "customer_id"} for t in ("accounts", "loans")]}
+    # was SchemaError "declared datetime but N value(s) are not dates": read month-first
+    data = load_relational(_folder(tmp_path, tables, "csv"), metadata=meta)
+    assert (data.tables["customers"]["dob"] == pd.Series(dates)).all()
+    assert data.metadata.to_dict()["tables"]["customers"]["columns"]["dob"]["datetime_format"] == "%d/%m/%Y"
+
+
+def test_text_declared_datetime_is_one_line_on_the_cli(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from synthguard.cli import main
+
+    tables = _bank()
+    tables["customers"]["segment"] = np.random.default_rng(4).choice(["retail", "premier"], len(tables["customers"]))
+    folder = _folder(tmp_path, tables, "csv")
+    meta = tmp_path / "meta.json"
+    meta.write_text('{"tables": {"customers": {"primary_key": "customer_id", "columns": '
+                    '{"segment": {"sdtype": "datetime"}}}}}')
+    out = tmp_path / "syn"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = main(["--store", str(tmp_path / "runs.sqlite"), "generate", "--data", str(folder),
+                     "--metadata", str(meta), "--out", str(out)])
+    err = capfd.readouterr().err.strip().splitlines()
+    assert code == 2 and not out.exists()
+    assert len(err) == 1 and "'segment'" in err[0], err
+    # pandas' "Could not infer format" UserWarning printed 2 more lines before the error
+    assert not [w for w in caught if "infer format" in str(w.message)]
