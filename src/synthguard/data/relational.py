@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -90,10 +91,14 @@ class TableMeta:
     primary_key: str | None = None
     sequence_index: str | None = None
     public: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # SDV's "datetime_format" of a datetime column stored as text ("%d/%m/%Y"): how to read it
+    formats: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"columns": {c: {"sdtype": s, **self.public.get(c, {})}
-                                           for c, s in self.columns.items()}}
+        out: dict[str, Any] = {"columns": {
+            c: {"sdtype": s, **self.public.get(c, {}),
+                **({"datetime_format": self.formats[c]} if c in self.formats else {})}
+            for c, s in self.columns.items()}}
         if self.primary_key:
             out["primary_key"] = self.primary_key
         if self.sequence_index:
@@ -225,7 +230,11 @@ class RelationalMetadata:
             if isinstance(pk, list):
                 raise SchemaError(f"table {name!r}: composite primary key {pk} is not supported; "
                                   "add a single id column")
-            tables[str(name)] = TableMeta(str(name), columns, pk, spec.get("sequence_index"), public)
+            formats = {str(c): str(s["datetime_format"]) for c, s in cols.items()
+                       if isinstance(s, dict) and s.get("sdtype") == "datetime"
+                       and isinstance(s.get("datetime_format"), str)}
+            tables[str(name)] = TableMeta(str(name), columns, pk, spec.get("sequence_index"), public,
+                                          formats)
         rels = []
         for item in raw.get("relationships", []) or []:
             try:
@@ -481,7 +490,7 @@ def _complete_columns(meta: RelationalMetadata, tables: dict[str, pd.DataFrame])
         keys = set(meta.key_columns(name))
         merged = {c: ("id" if c in keys else s) for c, s in merged.items()}
         seq = tmeta.sequence_index or _default_sequence(merged, keys)
-        out[name] = TableMeta(name, merged, tmeta.primary_key, seq, tmeta.public)
+        out[name] = TableMeta(name, merged, tmeta.primary_key, seq, tmeta.public, tmeta.formats)
     return RelationalMetadata(out, meta.relationships)
 
 
@@ -508,11 +517,19 @@ def _looks_datetime(series: pd.Series) -> bool:
     values = series.dropna().astype(str).head(200)
     if values.empty or not values.str.match(r"^\d{4}-\d{2}-\d{2}").all():
         return False
-    return bool(pd.to_datetime(values, errors="coerce").notna().all())
+    return bool(_to_datetime(values, None).notna().all())
 
 
 def _default_sequence(columns: dict[str, str], keys: set[str]) -> str | None:
     return next((c for c, s in columns.items() if s == "datetime" and c not in keys), None)
+
+
+def _to_datetime(series: pd.Series, fmt: str | None) -> pd.Series:
+    """``pd.to_datetime`` (unparseable -> NaT) without pandas' "Could not infer format"
+    UserWarning, which printed a traceback-like line before the CLI's one-line error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.to_datetime(series, errors="coerce", format=fmt)
 
 
 def _parse_datetimes(tables: dict[str, pd.DataFrame], meta: RelationalMetadata) -> dict[str, pd.DataFrame]:
@@ -521,7 +538,12 @@ def _parse_datetimes(tables: dict[str, pd.DataFrame], meta: RelationalMetadata) 
         frame = frame.copy()
         for col, sdtype in meta.tables[name].columns.items():
             if sdtype == "datetime" and not pd.api.types.is_datetime64_any_dtype(frame[col]):
-                parsed = pd.to_datetime(frame[col], errors="coerce")
+                fmt = meta.tables[name].formats.get(col)
+                # the declared format first (a day-first "05/01/1995" read month-first turned
+                # every later day > 12 into "not a date"), else pandas' own inference
+                parsed = _to_datetime(frame[col], fmt) if fmt else None
+                if parsed is None or (parsed.isna() & frame[col].notna()).any():
+                    parsed = _to_datetime(frame[col], None)
                 bad = int((parsed.isna() & frame[col].notna()).sum())
                 if bad:
                     raise SchemaError(f"table {name!r} column {col!r} is declared datetime but "
@@ -539,7 +561,7 @@ def infer_metadata(tables: dict[str, pd.DataFrame]) -> RelationalMetadata:
         candidates[name] = [
             str(c) for c in frame.columns
             if _id_name(str(c).lower()) and frame[c].notna().all() and frame[c].is_unique
-            and (pd.api.types.is_integer_dtype(frame[c]) or frame[c].dtype == object)
+            and (pd.api.types.is_integer_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c]))
         ]
 
     def references(table: str, column: str) -> list[str]:

@@ -78,7 +78,8 @@ def canonical_text(series: pd.Series) -> pd.Series:
         series = series.astype(object)
     missing = series.isna().to_numpy()
     if pd.api.types.is_bool_dtype(series):
-        text = series.map(lambda v: "1" if v else "0").astype(object)
+        # nullable "boolean" holds pd.NA, whose truth value raises: missing is blanked below
+        text = series.fillna(False).map(lambda v: "1" if v else "0").astype(object)
     elif pd.api.types.is_numeric_dtype(series):
         text = _numbers(series.to_numpy(dtype=float, na_value=np.nan), series.index)
     elif pd.api.types.is_datetime64_any_dtype(series):

@@ -31,6 +31,7 @@ import pandas as pd
 from synthguard.data.relational import RelationalData, RelationalMetadata
 from synthguard.data.schema import ColumnKind
 from synthguard.progress import ProgressCallback, report
+from synthguard.redaction.identifiers import name_entity
 
 NS = 1_000_000_000
 BLOCK_ENTITIES = 5_000  # root entities per sampled block
@@ -72,6 +73,7 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
             parent_anchor = _tightest_parent_time(data, primary, anchor, plans[primary.parent])
         own: dict[str, str] = {}
         ids: list[str] = []
+        fakes: dict[str, str] = {}
         for col in frame.columns:
             spec = schema.columns[col]
             if col in keys:
@@ -82,10 +84,13 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
                 integer = spec.kind is ColumnKind.NUMERIC and bool(
                     (pd.to_numeric(frame[col], errors="coerce").dropna() % 1 == 0).all())
                 own[col] = "integer" if integer else "numeric"
-            elif spec.kind in (ColumnKind.CATEGORICAL,):
+            elif spec.kind in (ColumnKind.CATEGORICAL,) and not (
+                    choose_reference and _unique_text(frame[col])):
                 own[col] = "categorical"
-            else:  # text / PII: modelled as categorical levels would copy values; left out
-                continue
+            else:  # text / PII: modelled as categorical levels would copy values, so each
+                # synthetic row gets a fresh fake of the column's type, drawn from the column
+                # name only (no real value; public schema, so DP too)
+                fakes[col] = name_entity(str(col)) or "TEXT"
         resolution = {c: _resolution(frame[c]) for c in datetimes}
         secondary = []
         for rel in meta.parents(table):
@@ -123,7 +128,7 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
             "dtypes": {str(c): str(frame[c].dtype) for c in frame.columns},
             "pk": pk, "pk_integer": bool(pk and pd.api.types.is_integer_dtype(frame[pk])),
             "parent": {"table": primary.parent, "column": primary.child_key} if primary else None,
-            "secondary": secondary, "ids": ids, "own": own, "targets": targets,
+            "secondary": secondary, "ids": ids, "fakes": fakes, "own": own, "targets": targets,
             "counts": counts, "anchor": anchor,
             "anchor_mode": None if anchor is None else ("gap" if primary else "absolute"),
             "split_first": split_first,
@@ -141,6 +146,16 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
                                 + ["__rank", "__nsib"] if primary else []),
         }
     return plans
+
+
+def _unique_text(series: pd.Series) -> bool:
+    """A text column whose values are nearly all distinct (free-text notes, references
+    inferred as categorical): modelled as levels it would copy real values verbatim, so
+    ``hierarchical`` fakes it like PII (``hierarchical_dp`` treats value sets as public)."""
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        return False
+    present = series.dropna()
+    return len(present) >= 50 and present.nunique() > 0.9 * len(present)
 
 
 def _spread(values: np.ndarray) -> float:
@@ -294,6 +309,11 @@ def encode(data: RelationalData, plans: dict[str, dict[str, Any]],
                 ref_col = _refs(plan).get(col)
                 values = _seconds(frame[col])
                 targets[col] = values - _seconds(frame[ref_col]) if ref_col else values
+            elif plan["own"][col] != "categorical":
+                # ±inf is modelled as missing: it has no quantile, and as a parent's context
+                # it turned its children's copula normals (and so their values) into NaN
+                values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+                targets[col] = np.where(np.isinf(values), np.nan, values)
             else:
                 targets[col] = frame[col].to_numpy()
         own_frame = targets.loc[:, list(plan["own"])].copy()  # a child's context
@@ -368,6 +388,8 @@ def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], s
                                                       size, rng, times)
             for col in plan["ids"]:
                 frame[col] = np.arange(next_id[table], next_id[table] + size, dtype=np.int64)
+            for col, entity in plan.get("fakes", {}).items():  # saved before fakes: left out
+                frame[col] = _fakes(table, col, entity, next_id[table], size, seed)
             next_id[table] += size
             keys[table] = key_frame
             for col in key_frame.columns:
@@ -375,6 +397,30 @@ def sample_blocks(plans: dict[str, dict[str, Any]], real_rows: dict[str, int], s
             out[table] = _restore(frame, plan)
         report(progress, "sample relational", block + 1, n_blocks)
         yield out
+
+
+# a typical value of each type, whose shape the surrogate follows (never a real value)
+_FAKE_SHAPES = {"PERSON": "Jane Doe", "EMAIL_ADDRESS": "jane.doe@example.com",
+                "PHONE_NUMBER": "+44 20 7946 0958", "IBAN_CODE": "GB82WEST12345698765432",
+                "CREDIT_CARD": "4111 1111 1111 1111", "IP_ADDRESS": "192.0.2.1",
+                "URL": "https://example.com/page", "ADDRESS": "1 High Street, Exampletown"}
+
+
+def _fakes(table: str, column: str, entity: str, start: int, size: int, seed: int) -> np.ndarray:
+    """``size`` fake values of a text/PII column for synthetic rows ``start...``: a surrogate
+    of the entity type keyed by table, column and row (deterministic, data-independent), or
+    ``"<column> <row>"`` for free text and types without a known shape."""
+    from synthguard.redaction.surrogate import surrogate_value
+
+    rows = range(start, start + size)
+    shape = _FAKE_SHAPES.get(entity)
+    out = np.empty(size, dtype=object)
+    if shape is None:
+        out[:] = [f"{column} {i}" for i in rows]
+    else:
+        out[:] = [surrogate_value(shape, entity, seed=seed, key=f"{table}\x1f{column}\x1f{i}".encode())
+                  for i in rows]
+    return out
 
 
 def _secondary(sec: dict[str, Any], plan: dict[str, Any], plans: dict[str, dict[str, Any]],
@@ -545,7 +591,7 @@ def _decode(plan: dict[str, Any], targets: pd.DataFrame, pidx: np.ndarray | None
 def _restore(frame: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
     out = {}
     for col in plan["columns"]:
-        if col not in frame.columns:  # text/PII columns are not synthesised
+        if col not in frame.columns:  # text/PII columns of a model saved before fakes
             continue
         dtype = plan["dtypes"][col]
         values = frame[col]
@@ -556,11 +602,36 @@ def _restore(frame: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
             unit = float(plan.get("resolution", {}).get(col, 0.0))
             if unit > 0:
                 ns = (np.round(ns / (unit * NS)) * (unit * NS)).astype(np.int64)
-            stamps = pd.to_datetime(ns, unit="ns")
-            out[col] = pd.Series(stamps).where(pd.Series(finite))
+            stamps = pd.Series(pd.to_datetime(ns, unit="ns")).where(pd.Series(finite))
+            if "," in dtype:  # timezone-aware ("datetime64[ns, Europe/London]"): seconds are UTC
+                stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(dtype.split(",", 1)[1].strip(" ]"))
+            out[col] = stamps
         elif dtype.startswith(("int", "Int")) and col not in (plan["pk"],):
             numeric = pd.to_numeric(values, errors="coerce")
             out[col] = numeric.round().astype("Int64") if numeric.isna().any() else numeric.round().astype(np.int64)
         else:
-            out[col] = values.reset_index(drop=True)
+            out[col] = _as_dtype(values.reset_index(drop=True), dtype)
     return pd.DataFrame(out)
+
+
+_TRUE = {"true", "1", "1.0", "yes"}
+_FALSE = {"false", "0", "0.0", "no"}
+
+
+def _as_dtype(values: pd.Series, dtype: str) -> pd.Series:
+    """A synthetic column in its real column's dtype family: a numeric or boolean column
+    modelled as categorical levels (``hierarchical_dp`` draws every level as an object) comes
+    back numeric / boolean (``boolean`` where values are missing), a pandas ``category`` or
+    ``string`` column as that dtype. Anything else is returned as it is."""
+    if dtype.startswith("float") and not pd.api.types.is_float_dtype(values):
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    if dtype in ("bool", "boolean") and not pd.api.types.is_bool_dtype(values):
+        text = values.astype(object).map(lambda v: str(v).strip().lower() if pd.notna(v) else "")
+        flags = pd.Series(pd.array([True if t in _TRUE else False if t in _FALSE else None
+                                    for t in text], dtype="boolean"), index=values.index)
+        return flags.astype(bool) if dtype == "bool" and not flags.isna().any() else flags
+    if dtype == "category" and not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("category")
+    if dtype.startswith("string") and not pd.api.types.is_string_dtype(values):
+        return values.astype("string")
+    return values
