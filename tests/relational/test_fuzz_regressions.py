@@ -141,6 +141,22 @@ def test_pii_and_text_columns_come_back_as_fakes_never_real_values(tmp_path: Pat
     pd.testing.assert_frame_equal(again["customers"], synthetic["customers"])
 
 
+@pytest.mark.slow  # ~30 s: Private-PGM per table
+def test_dp_never_samples_real_free_text_or_pii(tmp_path: Path) -> None:
+    """hierarchical_dp treats categorical value sets as public; a unique note per account
+    inferred as categorical was sampled verbatim. Now faked, as names and e-mails are."""
+    tables = _bank()
+    n = len(tables["customers"])
+    tables["customers"]["name"] = [f"Real Person{i:04d}" for i in range(n)]
+    tables["accounts"]["note"] = [f"called customer about card {i:05d}" for i in range(len(tables["accounts"]))]
+    data = load_relational(_folder(tmp_path, tables, "csv"))
+    synthetic = create_relational_generator("hierarchical_dp", epsilon=1.0, iters=50).fit(
+        data, seed=0).sample(seed=1)
+    for table, col in (("customers", "name"), ("accounts", "note")):
+        assert col in synthetic[table].columns
+        assert not set(synthetic[table][col]) & set(data.tables[table][col])
+
+
 def test_sdv_datetime_format_is_honoured_for_day_first_dates(tmp_path: Path) -> None:
     tables = _bank()
     rng = np.random.default_rng(3)

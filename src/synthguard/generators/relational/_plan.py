@@ -84,8 +84,7 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
                 integer = spec.kind is ColumnKind.NUMERIC and bool(
                     (pd.to_numeric(frame[col], errors="coerce").dropna() % 1 == 0).all())
                 own[col] = "integer" if integer else "numeric"
-            elif spec.kind in (ColumnKind.CATEGORICAL,) and not (
-                    choose_reference and _unique_text(frame[col])):
+            elif spec.kind in (ColumnKind.CATEGORICAL,) and not _unique_text(frame[col]):
                 own[col] = "categorical"
             else:  # text / PII: modelled as categorical levels would copy values, so each
                 # synthetic row gets a fresh fake of the column's type, drawn from the column
@@ -150,8 +149,11 @@ def build_plans(data: RelationalData, *, choose_reference: bool = False,
 
 def _unique_text(series: pd.Series) -> bool:
     """A text column whose values are nearly all distinct (free-text notes, references
-    inferred as categorical): modelled as levels it would copy real values verbatim, so
-    ``hierarchical`` fakes it like PII (``hierarchical_dp`` treats value sets as public)."""
+    inferred as categorical): modelled as levels it would copy real values verbatim, so both
+    generators fake it like PII. ``hierarchical_dp`` treats categorical value sets as public
+    (as AIM and MST do), which a set of unique notes is not: without this rule its sampler
+    drew real notes (the choice itself depends only on the column's distinctness, like the
+    whole-number check of numeric columns, and is stated with the schema in the guarantee)."""
     if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
         return False
     present = series.dropna()

@@ -376,7 +376,8 @@ class HierarchicalDPGenerator(RelationalGenerator):
         if rho_entity > rho * (1 + 1e-6):
             raise AssertionError(f"entity-level ρ {rho_entity} exceeds the budget ρ {rho}")
         self.info = {"root": root, "entities": n_entities, "per_table": per_table}
-        public = ("schema, keys and relationships (column kinds, whole-numbered or not)",
+        public = ("schema, keys and relationships (column kinds, whole-numbered or not, near-unique "
+                  "text faked rather than modelled)",
                   "categorical value sets",
                   f"max_children={k} (ceiling of child counts)",
                   "user-given bounds",
