@@ -103,7 +103,10 @@ class MarginalDPGenerator(DPGeneratorBase):
         self._ordered = set(codec.numeric)  # columns whose adjacent codes may be merged
         self._paid = _pgm.bin_measurements(codec)
         self._priors = _priors(codec, self.derived_codecs, self.derived_shares)
-        result = self._run(dataset, domain, rho - rho_disc, rng, progress)
+        try:
+            result = self._run(dataset, domain, rho - rho_disc, rng, progress)
+        finally:
+            _pgm.release_compiled()  # or a long-lived process runs out of memory mappings
         total = rho_disc + result.rho_used
         if total > rho * (1 + 1e-9):
             raise AssertionError(f"mechanism spent ρ={total} > budget ρ={rho}")
