@@ -183,16 +183,10 @@ def test_event_times_stay_in_the_real_span_when_the_parent_time_is_a_poor_refere
 
 
 def test_quality_agrees_with_sdmetrics_multi_table_report(bank: object, fitted: object) -> None:
-    from sdmetrics.reports.multi_table import QualityReport
-
     syn = fitted.sample(seed=2)  # type: ignore[attr-defined]
     ours = multi_table_quality(bank.tables, syn, bank.metadata)  # type: ignore[attr-defined]
-    report = QualityReport()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report.generate(bank.tables, syn, bank.metadata.to_sdv().to_dict(), verbose=False)  # type: ignore[attr-defined]
-    assert abs(ours["quality_score"] - report.get_score()) <= 0.02
-    props = dict(zip(report.get_properties()["Property"], report.get_properties()["Score"], strict=True))
+    score, props = _sdmetrics(bank.tables, syn, bank.metadata)  # type: ignore[attr-defined]
+    assert abs(ours["quality_score"] - score) <= 0.02
     assert abs(ours["cardinality"] - props["Cardinality"]) <= 0.02
     assert abs(ours["intertable_trends"] - props["Intertable Trends"]) <= 0.02
     assert ours["quality_score"] > 0.85
@@ -323,35 +317,55 @@ def test_dp_bounds_grow_from_the_data_not_from_a_lone_noisy_bucket() -> None:
     assert (lo, hi) == (16.0, 255.0)  # integer: the top edge is exclusive
 
 
+def _sdmetrics(real: dict[str, pd.DataFrame], syn: dict[str, pd.DataFrame],
+               metadata: object) -> tuple[float, dict[str, float]]:
+    """SDMetrics' MultiTableQualityReport score and its properties, by name."""
+    from sdmetrics.reports.multi_table import QualityReport
+
+    report = QualityReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report.generate(real, syn, metadata.to_sdv().to_dict(), verbose=False)  # type: ignore[attr-defined]
+    props = report.get_properties()
+    return report.get_score(), dict(zip(props["Property"], props["Score"], strict=True))
+
+
+def _assert_same_as_sdmetrics(real: dict[str, pd.DataFrame], syn: dict[str, pd.DataFrame],
+                              metadata: object) -> None:
+    """Our score and its four properties equal SDMetrics' to 1e-3."""
+    ours = multi_table_quality(real, syn, metadata)  # type: ignore[arg-type]
+    score, props = _sdmetrics(real, syn, metadata)
+    assert ours["quality_score"] == pytest.approx(score, abs=1e-3)
+    for ours_key, theirs in (("column_shapes", "Column Shapes"), ("column_pair_trends", "Column Pair Trends"),
+                             ("cardinality", "Cardinality"), ("intertable_trends", "Intertable Trends")):
+        assert ours[ours_key] == pytest.approx(props[theirs], abs=1e-3), ours_key
+
+
+def _resampled(data: object, seed: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Copies of the real tables and a cheap "synthetic" set: every non-key column resampled
+    on its own."""
+    real = {t: f.copy() for t, f in data.tables.items()}  # type: ignore[attr-defined]
+    rng = np.random.default_rng(seed)
+    syn = {}
+    for t, frame in real.items():
+        syn[t] = frame.copy()
+        for c in frame.columns:
+            if c not in data.metadata.key_columns(t):  # type: ignore[attr-defined]
+                syn[t][c] = frame[c].to_numpy()[rng.integers(0, len(frame), len(frame))]
+    return real, syn
+
+
 def test_quality_equals_sdmetrics_with_all_missing_and_one_value_columns() -> None:
     """A column that is all missing in one table (real or synthetic), or holds one value, is
     binned as SDMetrics bins it (the edges of an empty histogram, 0 to 1): the multi-table score
     and its four properties equal SDMetrics' to 1e-3 (they differed by 0.04 before)."""
-    from sdmetrics.reports.multi_table import QualityReport
-
     data = toy_bank(200, seed=0, depth=2)
-    real = {t: f.copy() for t, f in data.tables.items()}
-    rng = np.random.default_rng(3)
-    syn = {}
-    for t, frame in real.items():  # a cheap "synthetic" table: every column resampled on its own
-        syn[t] = frame.copy()
-        for c in frame.columns:
-            if c not in data.metadata.key_columns(t):
-                syn[t][c] = frame[c].to_numpy()[rng.integers(0, len(frame), len(frame))]
+    real, syn = _resampled(data, seed=3)
     real["clients"]["age"] = np.nan  # all missing in the real table only
     syn["clients"]["income"] = np.nan  # all missing in the synthetic table only
     real["accounts"]["balance"] = 5.0  # one value
     real["clients"]["region"] = None  # a categorical all missing in the real table
-    ours = multi_table_quality(real, syn, data.metadata)
-    report = QualityReport()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report.generate(real, syn, data.metadata.to_sdv().to_dict(), verbose=False)
-    props = dict(zip(report.get_properties()["Property"], report.get_properties()["Score"], strict=True))
-    assert ours["quality_score"] == pytest.approx(report.get_score(), abs=1e-3)
-    for ours_key, theirs in (("column_shapes", "Column Shapes"), ("column_pair_trends", "Column Pair Trends"),
-                             ("cardinality", "Cardinality"), ("intertable_trends", "Intertable Trends")):
-        assert ours[ours_key] == pytest.approx(props[theirs], abs=1e-3), ours_key
+    _assert_same_as_sdmetrics(real, syn, data.metadata)
 
 
 def test_quality_equals_sdmetrics_when_a_column_cannot_be_binned() -> None:
@@ -360,19 +374,10 @@ def test_quality_equals_sdmetrics_when_a_column_cannot_be_binned() -> None:
     is below float resolution; or a value of inf in the real table) made ``multi_table_quality`` raise ValueError. SDMetrics records such a
     column's discretisation as failed and leaves its continuous-discrete pairs out; the score
     and its four properties now equal SDMetrics' to 1e-3, and the single-table score runs."""
-    from sdmetrics.reports.multi_table import QualityReport
-
     from synthguard.evaluation.fidelity import quality_score
 
     data = toy_bank(200, seed=0, depth=2)
-    real = {t: f.copy() for t, f in data.tables.items()}
-    rng = np.random.default_rng(5)
-    syn = {}
-    for t, frame in real.items():
-        syn[t] = frame.copy()
-        for c in frame.columns:
-            if c not in data.metadata.key_columns(t):
-                syn[t][c] = frame[c].to_numpy()[rng.integers(0, len(frame), len(frame))]
+    real, syn = _resampled(data, seed=5)
     syn["accounts"]["opened"] = pd.Series(pd.to_datetime(["1692-01-28"] * len(syn["accounts"])),
                                           index=syn["accounts"].index).astype("datetime64[ns]")
     real["clients"]["income"] = real["clients"]["income"].astype(float)
@@ -380,16 +385,7 @@ def test_quality_equals_sdmetrics_when_a_column_cannot_be_binned() -> None:
     with pytest.raises(ValueError):
         np.histogram_bin_edges(syn["accounts"]["opened"].astype("int64").to_numpy(dtype=float))
     assert syn["accounts"]["opened"].dtype == "datetime64[ns]"
-    ours = multi_table_quality(real, syn, data.metadata)
-    report = QualityReport()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report.generate(real, syn, data.metadata.to_sdv().to_dict(), verbose=False)
-    props = dict(zip(report.get_properties()["Property"], report.get_properties()["Score"], strict=True))
-    assert ours["quality_score"] == pytest.approx(report.get_score(), abs=1e-3)
-    for ours_key, theirs in (("column_shapes", "Column Shapes"), ("column_pair_trends", "Column Pair Trends"),
-                             ("cardinality", "Cardinality"), ("intertable_trends", "Intertable Trends")):
-        assert ours[ours_key] == pytest.approx(props[theirs], abs=1e-3), ours_key
+    _assert_same_as_sdmetrics(real, syn, data.metadata)
     single = quality_score(real["accounts"].drop(columns=["account_id", "client_id"]),
                            syn["accounts"].drop(columns=["account_id", "client_id"]))
     assert 0.0 <= single.score <= 1.0
