@@ -457,7 +457,9 @@ def test_budget_of_a_relational_folder_is_set_on_every_table_and_refuses_a_dp_fi
                                  {"max_depth": 0}, {"root_share": 0}, {"root_share": 1},
                                  {"root_share": 1.5}, {"root_share": True}, {"root_share": "x"},
                                  {"root_share": float("nan")}, {"tail_clip": 0.3},
-                                 {"tail_clip": -0.01}, {"tail_clip": True}])
+                                 {"tail_clip": -0.01}, {"tail_clip": True},
+                                 {"child_bounds_weight": 0}, {"child_bounds_weight": True},
+                                 {"child_bounds_weight": float("inf")}])
 def test_entity_level_dp_parameters_are_checked_when_built(bad: dict[str, object]) -> None:
     from synthguard.errors import ParameterError
 
@@ -518,6 +520,56 @@ def test_entity_level_dp_estimates_child_counts_and_limits_the_parent_context() 
     narrow.fit(data, seed=0)  # type: ignore[arg-type]
     assert narrow.plans["children"]["dp_context"] == ["__rank", "__nsib"]  # type: ignore[attr-defined]
     assert narrow.sample(seed=1)["children"]["pid"].value_counts().max() <= 20  # type: ignore[attr-defined]
+
+
+def test_bounds_sigmas_spend_the_bounds_budget_exactly_and_favour_child_tables() -> None:
+    """Σ 1/(2σ²) over the range histograms is the bounds' ρ whatever the weights (the
+    privacy claim), a child column's σ is 1/√weight of a root column's, and weight 1 is the
+    even split (every column σ = √(m / 2ρ))."""
+    from synthguard.generators.relational.dp import _bounds_sigmas
+
+    columns = [("clients", "age"), ("clients", "__n.loans"), ("loans", "amount"),
+               ("loans", "term"), ("payments", "paid")]
+    for weight in (0.5, 1.0, 2.7, 40.0):
+        sigma = _bounds_sigmas(columns, "clients", 0.004, weight)
+        assert sum(1 / (2 * v * v) for v in sigma.values()) == pytest.approx(0.004, rel=1e-12)
+        assert sigma[("clients", "age")] / sigma[("payments", "paid")] == pytest.approx(weight ** 0.5)
+    even = _bounds_sigmas(columns, "clients", 0.004, 1.0)
+    assert list(even.values()) == pytest.approx([(5 / 0.008) ** 0.5] * 5)
+    assert _bounds_sigmas([], "clients", 0.0, 2.7) == {}
+
+
+def test_entity_level_dp_gives_child_columns_the_larger_share_of_the_bounds_budget() -> None:
+    """In a fit, a child table's range histograms get child_bounds_weight (default 2.7) × a
+    root column's ρ, the histograms together cost exactly the bounds' ρ, and the guarantee's
+    notes say so."""
+    from synthguard.data.relational import RelationalMetadata, validate
+
+    rng = np.random.default_rng(3)
+    n = 120
+    owner = np.repeat(np.arange(n), rng.integers(0, 3, n))
+    data = validate({
+        "people": pd.DataFrame({"pid": np.arange(n), "age": rng.integers(18, 90, n)}),
+        "loans": pd.DataFrame({"lid": np.arange(owner.size), "pid": owner,
+                               "amount": rng.lognormal(8, 1, owner.size).round(),
+                               "kind": rng.choice(["car", "home"], owner.size)})},
+        RelationalMetadata.from_dict({
+            "tables": {"people": {"primary_key": "pid", "columns": {
+                           "pid": {"sdtype": "id"}, "age": {"sdtype": "numerical"}}},
+                       "loans": {"primary_key": "lid", "columns": {
+                           "lid": {"sdtype": "id"}, "pid": {"sdtype": "id"},
+                           "amount": {"sdtype": "numerical"}, "kind": {"sdtype": "categorical"}}}},
+            "relationships": [{"parent_table_name": "people", "parent_primary_key": "pid",
+                               "child_table_name": "loans", "child_foreign_key": "pid"}]}))
+    generator = create_relational_generator("hierarchical_dp", epsilon=1.0, iters=50)
+    generator.fit(data, seed=0)  # type: ignore[arg-type]
+    spent = generator.info["per_table"]["(bounds)"]  # type: ignore[attr-defined]
+    sigma = spent["sigma"]
+    assert set(sigma) == {"people.age", "people.__n.loans", "loans.amount"}
+    assert sigma["people.age"] == sigma["people.__n.loans"]
+    assert sigma["people.age"] / sigma["loans.amount"] == pytest.approx(2.7 ** 0.5, rel=1e-3)
+    assert sum(1 / (2 * v * v) for v in sigma.values()) == pytest.approx(spent["rho"], rel=1e-3)
+    assert "2.7× a root column's share" in generator.privacy_spent().notes  # type: ignore[union-attr]
 
 
 def _dated(n: int, seed: int) -> object:
