@@ -539,6 +539,26 @@ def test_bounds_sigmas_spend_the_bounds_budget_exactly_and_favour_child_tables()
     assert _bounds_sigmas([], "clients", 0.0, 2.7) == {}
 
 
+def test_range_values_are_one_per_entity_that_has_one_drawn_among_its_non_null_rows() -> None:
+    """The range histogram's input: exactly one value per entity with a finite value in any
+    of its rows (sensitivity 1), always one of that entity's own values; entities whose rows
+    are all null give none, and so do nulls, NaN and ±inf."""
+    from synthguard.generators.relational.dp import _one_value_per_entity
+
+    # entity 0: null, 5, null; entity 1: all null; entity 2: 7, 8; entity 3: inf, 9; entity 4: none
+    column = pd.Series([None, 5.0, None, None, None, 7.0, 8.0, np.inf, 9.0], dtype="Float64")
+    entity = np.array([0, 0, 0, 1, 1, 2, 2, 3, 3])
+    seen: set[tuple[float, ...]] = set()
+    for seed in range(40):
+        values = _one_value_per_entity(column, entity, np.random.default_rng(seed))
+        assert len(values) == 3 and values[0] == 5.0 and values[2] == 9.0
+        assert values[1] in (7.0, 8.0)
+        seen.add(tuple(values))
+    assert seen == {(5.0, 7.0, 9.0), (5.0, 8.0, 9.0)}  # drawn among the entity's rows
+    assert _one_value_per_entity(pd.Series([None, np.nan], dtype=object), np.array([0, 1]),
+                                 np.random.default_rng(0)).size == 0
+
+
 def test_entity_level_dp_gives_child_columns_the_larger_share_of_the_bounds_budget() -> None:
     """In a fit, a child table's range histograms get child_bounds_weight (default 2.7) × a
     root column's ρ, the histograms together cost exactly the bounds' ρ, and the guarantee's

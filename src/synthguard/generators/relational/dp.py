@@ -328,8 +328,7 @@ class HierarchicalDPGenerator(RelationalGenerator):
         if missing:
             for t, c in missing:
                 sigma = sigmas[(t, c)]  # Σ 1/(2σ²) over the columns is rho_bounds
-                one = _one_per_entity(entities[t], rng)  # one row per entity: sensitivity 1
-                values = pd.to_numeric(encoded[t][0][c].iloc[one], errors="coerce").to_numpy(dtype=float)
+                values = _one_value_per_entity(encoded[t][0][c], entities[t], rng)
                 integer = self.plans[t]["targets"][c] == "integer"
                 if c.startswith("__n."):  # a count: in [0, max_children] (public), cap estimated
                     edges = _count_edges(k)
@@ -770,6 +769,18 @@ def _one_per_entity(entity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     order = rng.permutation(len(entity))
     _, first = np.unique(entity[order], return_index=True)
     return np.sort(order[first])
+
+
+def _one_value_per_entity(column: pd.Series, entity: np.ndarray, rng: np.random.Generator,
+                          ) -> np.ndarray:
+    """One finite value of ``column`` for every entity that has one in some row, drawn
+    uniformly among those rows: a range histogram over these has sensitivity 1, as over one
+    row per entity, but a column that is mostly null (an account's close date: 85 % of rows,
+    ~90 values in one row per entity of the second held-out bank) keeps every entity with a
+    value in any of its rows (~130 there)."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    known = np.flatnonzero(np.isfinite(values))
+    return np.asarray(values[known[_one_per_entity(entity[known], rng)]])
 
 
 def _match(pool: pd.DataFrame, context: pd.DataFrame, plan: dict[str, Any],
