@@ -11,7 +11,8 @@ PROCEDURES_ICD by ``subject_id``; 5 tables, depth 2), ``bank`` (the held-out ban
 ``relational_heldout.py``, 4 tables, depth 3) and ``bank_hma`` (its 3-table depth-2
 sub-schema), ``bank2`` (a second held-out schema, ``relational_heldout2.py``: a building
 society, 3 tables, depth 2, written after the defaults were chosen; ``--customers`` sets its
-clients). For each: our default ``hierarchical`` generator and, where it can run, SDV HMA;
+clients), ``insurer`` (a third, ``relational_heldout3.py``: holders -> policies, claims,
+string keys, heavy-tailed claims; ``--customers`` sets its holders). For each: our default ``hierarchical`` generator and, where it can run, SDV HMA;
 then ``hierarchical_dp`` at ε=1 (entity-level; charged to a throw-away run store).
 
 Printed per run: SDMetrics ``MultiTableQualityReport`` score and its four properties, our
@@ -38,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from relational_heldout import heldout_bank, with_public_facts
 from relational_heldout2 import heldout_bank2
+from relational_heldout3 import heldout_insurer
 from synthguard.data.relational import (
     RelationalData,
     RelationalMetadata,
@@ -91,6 +93,8 @@ def datasets(names: list[str], customers: int, *, public_facts: bool = False,
             out[name] = heldout_bank(customers, seed=7, full=False)
         elif name == "bank2":  # the second held-out schema (3 tables), written after tuning
             out[name] = heldout_bank2(customers)
+        elif name == "insurer":  # a third held-out star schema (holders), written 2026-12-06
+            out[name] = heldout_insurer(customers)
         else:
             raise SystemExit(f"unknown dataset {name!r}")
         if public_facts and name.startswith("bank"):
