@@ -12,8 +12,8 @@ PROCEDURES_ICD by ``subject_id``; 5 tables, depth 2), ``bank`` (the held-out ban
 sub-schema), ``bank2`` (a second held-out schema, ``relational_heldout2.py``: a building
 society, 3 tables, depth 2, written after the defaults were chosen; ``--customers`` sets its
 clients), ``insurer`` (a third, ``relational_heldout3.py``: holders -> policies, claims,
-string keys, heavy-tailed claims; ``--customers`` sets its holders). For each: our default ``hierarchical`` generator and, where it can run, SDV HMA;
-then ``hierarchical_dp`` at ε=1 (entity-level; charged to a throw-away run store).
+string keys, heavy-tailed claims; ``--customers`` sets its holders). For each: our default
+``hierarchical`` generator and, where it can run, SDV HMA; then ``hierarchical_dp`` at ε=1 (entity-level; charged to a throw-away run store).
 
 Printed per run: SDMetrics ``MultiTableQualityReport`` score and its four properties, our
 :func:`multi_table_quality` score and |difference| (target ≤ 0.02), referential integrity

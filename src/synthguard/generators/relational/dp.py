@@ -339,7 +339,7 @@ class HierarchicalDPGenerator(RelationalGenerator):
                 else:  # a time (seconds, or seconds between two times) spans less than the
                     # datetime type's 1677-2262 (public): no bucket of noise beyond it can win
                     time = c in self.plans[t].get("resolution", {})
-                    low, high = dp_range(values[np.isfinite(values)], sigma, rng, integer=integer,
+                    low, high = dp_range(values, sigma, rng, integer=integer,
                                          base=4.0, run_sigmas=self.p.range_sigmas,
                                          second_run=self.p.second_run,
                                          edges=_time_edges() if time else None)
