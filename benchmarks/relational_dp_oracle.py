@@ -32,10 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from relational_vs_hma import datasets
 from synthguard.data.relational import RelationalData
-from synthguard.evaluation.relational import multi_table_quality
+from synthguard.evaluation import relational as rel
 from synthguard.generators.relational import create_relational_generator
-
-CONTINUOUS = ("numerical", "datetime")
 
 
 def real_marginal(real: pd.Series, synthetic: pd.Series) -> pd.Series:
@@ -63,7 +61,7 @@ def scored(data: RelationalData, synthetic: dict[str, pd.DataFrame],
     fixed = {t: frame.copy() for t, frame in synthetic.items()}
     for table, column in columns:
         fixed[table][column] = real_marginal(data.tables[table][column], fixed[table][column])
-    return float(multi_table_quality(data.tables, fixed, data.metadata)["quality_score"])
+    return float(rel.multi_table_quality(data.tables, fixed, data.metadata)["quality_score"])
 
 
 def main() -> None:
@@ -80,8 +78,8 @@ def main() -> None:
 
     for name, data in datasets(args.datasets.split(","), args.customers).items():
         meta = data.metadata
-        numeric = [(t, c) for t in meta.tables for c, kind in meta.tables[t].columns.items()
-                   if kind in CONTINUOUS and c not in meta.key_columns(t)]
+        numeric = [(t, c) for t in meta.tables for c, kind in rel._scored(meta, t).items()
+                   if kind in rel._CONTINUOUS]
         scopes = {"all numeric": numeric,
                   **{f"table {t}": [x for x in numeric if x[0] == t] for t in meta.tables},
                   **{f"{t}.{c}": [(t, c)] for t, c in numeric}}
